@@ -1,0 +1,45 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "PilotScope",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "PilotScope", targets: ["PilotScope"]),
+        .executable(name: "pilotscope", targets: ["pilotscope"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries, linked from the system (see README: libcsv-dev, zlib1g-dev, libisal-dev).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CLibCSV", path: "Sources/CLibCSV"),
+        .systemLibrary(name: "CISAL", path: "Sources/CISAL", pkgConfig: "libisal"),
+        // Small C helpers Swift cannot see on Linux (memmem) — prefixed symbols only.
+        .target(name: "CPilotShims", path: "Sources/CPilotShims"),
+        .target(
+            name: "PilotScope",
+            dependencies: [
+                "CZlib", "CLibCSV", "CISAL", "CPilotShims",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Sources/PilotScope"
+        ),
+        .executableTarget(
+            name: "pilotscope",
+            dependencies: [
+                "PilotScope",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/pilotscope"
+        ),
+        .testTarget(
+            name: "PilotScopeTests",
+            dependencies: ["PilotScope", "CLibCSV", "CZlib"],
+            path: "Tests/PilotScopeTests",
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

@@ -1,0 +1,4 @@
+#ifndef PILOTSCOPE_CISAL_SHIM_H
+#define PILOTSCOPE_CISAL_SHIM_H
+#include <isa-l/igzip_lib.h>
+#endif

@@ -1,0 +1,14 @@
+#ifndef PILOTSCOPE_CPILOTSHIMS_H
+#define PILOTSCOPE_CPILOTSHIMS_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* memmem is not visible from Swift on Linux. */
+const void *CPilotShims_memmem(const void *haystack, size_t hlen, const void *needle, size_t nlen);
+
+/* Count bytes equal to c in [p, p+n): the quote-parity scan of the chunker. */
+size_t CPilotShims_count_byte(const uint8_t *p, size_t n, uint8_t c);
+
+/* Position of the first byte of [p, p+n) that is one of a, b, c; n if none. */
+size_t CPilotShims_find3(const uint8_t *p, size_t n, uint8_t a, uint8_t b, uint8_t c);
+#endif

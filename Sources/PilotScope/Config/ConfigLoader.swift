@@ -1,0 +1,148 @@
+import Foundation
+import Yams
+
+/// A configuration problem: exit code 2. `path` is the key path (`pilots[2].thresholds.scael`).
+public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
+    public enum Severity: String, Sendable { case error, warning }
+    public var severity: Severity
+    public var pilot: String?
+    public var key: String
+    public var message: String
+
+    public var description: String {
+        let who = pilot.map { "pilot '\($0)': " } ?? ""
+        return "\(severity.rawValue): \(who)\(key): \(message)"
+    }
+}
+
+public struct ConfigError: Error, CustomStringConvertible, Sendable {
+    public var issues: [ConfigIssue]
+    public var description: String { issues.map(\.description).joined(separator: "\n") }
+    public init(_ issues: [ConfigIssue]) { self.issues = issues }
+    public init(key: String, _ message: String, pilot: String? = nil) {
+        issues = [ConfigIssue(severity: .error, pilot: pilot, key: key, message: message)]
+    }
+}
+
+public enum ConfigLoader {
+    /// Parses YAML (or JSON) text with Yams, rejects unknown keys with their path and line, and
+    /// decodes the Codable schema.
+    public static func parse(_ text: String, fileName: String = "pilotscope.yaml") throws -> ConfigFile {
+        let node: Node
+        do {
+            guard let n = try Yams.compose(yaml: text) else {
+                throw ConfigError(key: fileName, "the configuration file is empty")
+            }
+            node = n
+        } catch let e as ConfigError {
+            throw e
+        } catch {
+            throw ConfigError(key: fileName, "not valid YAML: \(error)")
+        }
+        let file: ConfigFile
+        do {
+            file = try YAMLDecoder().decode(ConfigFile.self, from: node)
+        } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx) {
+            throw ConfigError(key: pathString(ctx.codingPath), "wrong type: \(ctx.debugDescription)")
+        } catch let DecodingError.keyNotFound(key, ctx) {
+            throw ConfigError(key: pathString(ctx.codingPath + [key]), "required key is missing")
+        } catch let DecodingError.dataCorrupted(ctx) {
+            throw ConfigError(key: pathString(ctx.codingPath), ctx.debugDescription)
+        }
+        // Unknown keys: every mapping key of the input must survive a decode/encode round trip.
+        let known = try Yams.compose(yaml: try YAMLEncoder().encode(file)) ?? Node("")
+        var issues: [ConfigIssue] = []
+        unknownKeys(input: node, known: known, path: "", into: &issues)
+        if !issues.isEmpty { throw ConfigError(issues) }
+        return file
+    }
+
+    public static func load(path: String) throws -> ConfigFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(key: path, "cannot read the configuration file")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), fileName: path)
+    }
+
+    static func pathString(_ path: [CodingKey]) -> String {
+        var s = ""
+        for k in path {
+            if let i = k.intValue { s += "[\(i)]" } else { s += s.isEmpty ? k.stringValue : "." + k.stringValue }
+        }
+        return s.isEmpty ? "(top level)" : s
+    }
+
+    private static func unknownKeys(input: Node, known: Node, path: String, into issues: inout [ConfigIssue]) {
+        switch input {
+        case .mapping(let m):
+            // A single section given where a list is allowed re-encodes as a one-element list.
+            var known = known
+            if case .sequence(let s) = known, s.count == 1 { known = s[0] }
+            let knownMap = known.mapping
+            let knownKeys = Set(knownMap?.keys.compactMap(\.string) ?? [])
+            for (k, v) in m {
+                let key = k.string ?? "?"
+                let here = path.isEmpty ? key : path + "." + key
+                if case .scalar(let s) = v, s.tag.description.hasSuffix("null") || s.string == "~" { continue }
+                if !knownKeys.contains(key) {
+                    let suggestion = closest(key, among: Array(allowedKeys(near: knownKeys)))
+                    let hint = suggestion.map { " (did you mean '\($0)'?)" } ?? ""
+                    issues.append(
+                        ConfigIssue(
+                            severity: .error, pilot: nil, key: here,
+                            message: "unknown key at line \(k.mark?.line ?? 0)\(hint)"))
+                } else if let kv = knownMap?[Node(key)] {
+                    unknownKeys(input: v, known: kv, path: here, into: &issues)
+                }
+            }
+        case .sequence(let s):
+            let ks = known.sequence.map(Array.init) ?? []
+            for (i, v) in s.enumerated() where i < ks.count {
+                unknownKeys(input: v, known: ks[i], path: path + "[\(i)]", into: &issues)
+            }
+        default:
+            return
+        }
+    }
+
+    /// The schema's keys are not all present in a sparse file; suggest from every key we know.
+    private static func allowedKeys(near present: Set<String>) -> Set<String> {
+        present.union(schemaKeys)
+    }
+
+    static let schemaKeys: Set<String> = [
+        "as_of", "timezone", "inputs", "dedup", "attribution", "grace_days", "max_reject_rate", "pilots", "crm",
+        "touches", "stage_history", "files", "preset", "columns", "timestamp_format", "input_timezone", "delimiter",
+        "stages", "strip_plus_tags", "gmail_dots", "model", "id", "name", "partner", "motion", "hypothesis", "segment",
+        "start", "end", "match", "source_tags", "utm", "source", "medium", "campaign", "term", "content",
+        "scheduling_links", "meeting_types", "icp", "field", "min", "max", "in", "not_in", "costs", "fixed", "hours",
+        "hourly_rate", "per_lead", "per_sqm", "per_won", "currency", "primary_metric", "thresholds", "scale", "stop",
+        "sla", "respond_business_hours", "schedule_business_days", "caps", "leads", "min_sample", "adjustment", "date",
+        "note", "holidays", "use_case", "offer", "assets", "owners", "cadence", "risks",
+    ]
+
+    /// The closest known key by edit distance, if close enough to be a typo.
+    static func closest(_ key: String, among: [String]) -> String? {
+        var best: (String, Int)?
+        for c in among.sorted() {
+            let d = editDistance(Array(key), Array(c))
+            if d <= max(1, key.count / 3), best == nil || d < best!.1 { best = (c, d) }
+        }
+        return best?.0
+    }
+
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var prev = Array(0...b.count)
+        var cur = prev
+        for i in 1...a.count {
+            cur[0] = i
+            for j in 1...b.count {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&prev, &cur)
+        }
+        return prev[b.count]
+    }
+}

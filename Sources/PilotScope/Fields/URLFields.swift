@@ -1,0 +1,120 @@
+/// UTM keys in the order of the touch log's columns.
+public enum UTMKey: Int, CaseIterable, Sendable {
+    case source, medium, campaign, term, content
+
+    public var name: String { ["source", "medium", "campaign", "term", "content"][rawValue] }
+    /// The query key, lower-cased: `utm_source` …
+    public var queryKey: [UInt8] { Array(("utm_" + name).utf8) }
+}
+
+/// Per-worker scratch space for decoded UTM values: reused, never reallocated per row once warm.
+public struct UTMScratch {
+    public var values: [[UInt8]] = Array(repeating: [], count: 5)
+    public var present: [Bool] = Array(repeating: false, count: 5)
+    public init() {}
+
+    public mutating func reset() {
+        for k in 0..<5 { values[k].removeAll(keepingCapacity: true); present[k] = false }
+    }
+}
+
+public enum URLFields {
+    private static let keys: [[UInt8]] = UTMKey.allCases.map(\.queryKey)
+
+    /// Reads `utm_*` parameters of a URL's query (B7): only `&` separates; keys compare
+    /// case-insensitively and are not decoded; in values `+` becomes a space, then
+    /// percent-decoding; the first occurrence of a key wins, even if empty.
+    public static func parseUTM(_ url: Bytes, into s: inout UTMScratch) {
+        s.reset()
+        guard let q = url.firstIndex(of: 0x3F) else { return }
+        var end = url.count
+        if let h = url.firstIndex(of: 0x23, from: q + 1) { end = h }
+        var i = q + 1
+        while i <= end {
+            var j = i
+            while j < end && url[j] != 0x26 { j += 1 }
+            // One parameter [i, j).
+            if j - i > 4 && asciiLower(url[i]) == 0x75 {  // 'u'
+                var eq = i
+                while eq < j && url[eq] != 0x3D { eq += 1 }
+                let key = url.slice(i, eq)
+                for k in 0..<5 where !s.present[k] && key.equalsLowered(keys[k]) {
+                    s.present[k] = true
+                    if eq < j { decode(url.slice(eq + 1, j), into: &s.values[k]) }
+                    break
+                }
+            }
+            i = j + 1
+        }
+    }
+
+    /// `+` → space, then `%XX` → byte; malformed escapes stay as written.
+    static func decode(_ v: Bytes, into out: inout [UInt8]) {
+        var i = 0
+        while i < v.count {
+            let c = v[i]
+            if c == 0x2B {
+                out.append(0x20)
+            } else if c == 0x25, i + 2 < v.count, let h = hex(v[i + 1]), let l = hex(v[i + 2]) {
+                out.append(h << 4 | l)
+                i += 2
+            } else {
+                out.append(c)
+            }
+            i += 1
+        }
+    }
+
+    @inline(__always) static func hex(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x41...0x46: return c - 0x41 + 10
+        case 0x61...0x66: return c - 0x61 + 10
+        default: return nil
+        }
+    }
+
+    /// Link normalization (B6) into `out`: drop `scheme://`, lower-case the host, drop a leading
+    /// `www.`, drop query and fragment, drop trailing `/`; the path keeps its case.
+    public static func normalizeLink(_ raw: Bytes, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        let u = raw.trimmed()
+        var i = 0
+        // A scheme is letters, digits, + . - before "://".
+        var k = 0
+        while k < u.count {
+            let c = u[k]
+            if c == 0x3A { break }
+            let ok = (asciiLower(c) >= 0x61 && asciiLower(c) <= 0x7A) || isDigit(c) || c == 0x2B || c == 0x2E || c == 0x2D
+            if !ok { break }
+            k += 1
+        }
+        if k > 0, k + 2 < u.count, u[k] == 0x3A, u[k + 1] == 0x2F, u[k + 2] == 0x2F { i = k + 3 }
+        var end = u.count
+        for j in i..<u.count where u[j] == 0x3F || u[j] == 0x23 { end = j; break }
+        var hostEnd = end
+        for j in i..<end where u[j] == 0x2F { hostEnd = j; break }
+        if hostEnd - i >= 4, asciiLower(u[i]) == 0x77, asciiLower(u[i + 1]) == 0x77, asciiLower(u[i + 2]) == 0x77,
+            u[i + 3] == 0x2E
+        {
+            i += 4
+        }
+        for j in i..<hostEnd { out.append(asciiLower(u[j])) }
+        for j in hostEnd..<end { out.append(u[j]) }
+        while let last = out.last, last == 0x2F { out.removeLast() }
+    }
+
+    public static func normalizeLink(_ s: String) -> [UInt8] {
+        var out: [UInt8] = []
+        Array(s.utf8).withUnsafeBufferPointer { normalizeLink($0, into: &out) }
+        return out
+    }
+
+    /// An event URL (normalized) matches a link (normalized) if equal or continuing after a `/`.
+    @inline(__always) public static func linkMatches(_ url: [UInt8], _ link: [UInt8]) -> Bool {
+        if url.count == link.count { return url == link }
+        guard url.count > link.count, url[link.count] == 0x2F, !link.isEmpty else { return false }
+        for i in 0..<link.count where url[i] != link[i] { return false }
+        return true
+    }
+}

@@ -1,0 +1,88 @@
+/// One CSV record as byte slices into a buffer: valid only inside the handler call.
+public struct RecordView {
+    public var base: UnsafePointer<UInt8>
+    public var starts: [Int] = []
+    public var lens: [Int] = []
+    /// Chunk-relative physical line (0-based) where the record starts.
+    public var line = 0
+
+    public init() {
+        base = UnsafePointer(bitPattern: 1)!
+        starts.reserveCapacity(64)
+        lens.reserveCapacity(64)
+    }
+
+    public var count: Int { starts.count }
+
+    @inline(__always) public subscript(i: Int) -> Bytes {
+        Bytes(start: base + starts[i], count: lens[i])
+    }
+
+    /// Field `i`, or an empty slice when the column is absent (-1) or out of range.
+    @inline(__always) public func field(_ i: Int) -> Bytes {
+        i >= 0 && i < starts.count ? Bytes(start: base + starts[i], count: lens[i]) : Bytes(start: nil, count: 0)
+    }
+
+    @inline(__always) mutating func reset(line: Int) {
+        starts.removeAll(keepingCapacity: true)
+        lens.removeAll(keepingCapacity: true)
+        self.line = line
+    }
+
+    /// One field of empty or white-space-only content: a blank line (B11).
+    var isBlankLine: Bool {
+        guard count == 1 else { return false }
+        let f = self[0]
+        for b in f where b != 0x20 && b != 0x09 { return false }
+        return true
+    }
+
+    /// The record re-encoded as one CSV line (rejects.csv, B12).
+    public func csvLine(delimiter: UInt8 = 0x2C) -> String {
+        var out = ""
+        for i in 0..<count {
+            if i > 0 { out.unicodeScalars.append(UnicodeScalar(delimiter)) }
+            out += csvQuote(self[i].string, delimiter: delimiter)
+        }
+        return out
+    }
+}
+
+/// RFC 4180 quoting of one cell when needed.
+public func csvQuote(_ s: String, delimiter: UInt8 = 0x2C) -> String {
+    let needs = s.utf8.contains { $0 == 0x22 || $0 == delimiter || $0 == 0x0A || $0 == 0x0D }
+    guard needs else { return s }
+    return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
+
+/// Receives records from either CSV engine.
+public protocol RecordHandler {
+    mutating func record(_ r: inout RecordView) throws
+}
+
+/// A CSV syntax problem at a chunk-relative line; the caller names the file and absolute line.
+public struct CSVSyntaxError: Error, Equatable {
+    public enum Kind: Equatable { case quoteInUnquotedField, charAfterClosingQuote, unterminatedQuote, fieldTooLarge }
+    public var kind: Kind
+    public var line: Int
+
+    public var message: String {
+        switch kind {
+        case .quoteInUnquotedField: return "CSV syntax error: a quote inside an unquoted field (quote the field and double its quotes)"
+        case .charAfterClosingQuote: return "CSV syntax error: text after a closing quote (a quote inside a quoted field must be doubled)"
+        case .unterminatedQuote: return "CSV syntax error: a quoted field is never closed (unterminated quote at end of file)"
+        case .fieldTooLarge: return "a field is larger than 16 MiB (a stray quote can swallow the rest of the file)"
+        }
+    }
+}
+
+/// Result of scanning one chunk.
+public struct ChunkScanStats: Equatable {
+    /// Physical line breaks seen (the next chunk starts this many lines later).
+    public var lines = 0
+    public var blankLines = 0
+    /// Chunk-relative lines of blank lines after the last record of the chunk (footer detection).
+    public var trailingBlankLines: [Int] = []
+}
+
+public let maxFieldBytes = 16 << 20

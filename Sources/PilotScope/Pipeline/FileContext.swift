@@ -1,0 +1,71 @@
+/// CSV engine: the hand-written scanner (default) or libcsv (the parser of record).
+public enum CSVEngine: String, Sendable, CaseIterable { case fast, libcsv }
+
+/// One input file as the pipeline sees it: where it is, what it holds and how to read it.
+public struct FileContext: @unchecked Sendable {
+    public var index: Int
+    /// The path as given (its `scope` in the quality table, B13).
+    public var path: String
+    public var kind: InputKind
+    public var mapping: ColumnMapping
+    public var delimiter: UInt8
+    public var timestamps: TimestampParser
+    /// stage_history: normalized stage name → stage.
+    public var stages: [[UInt8]: Stage] = [:]
+}
+
+/// A rejected row (B12), its line relative to its chunk until merged.
+public struct RejectRow: Sendable {
+    public var file: String
+    public var line: Int
+    public var reason: String
+    public var row: String
+}
+
+/// Counters of one chunk, merged in chunk order into the file's account.
+public struct ChunkAccount {
+    public var rowsRead = 0
+    public var rowsKept = 0
+    public var rejected: [String: Int] = [:]
+    public var badValues: [String: Int] = [:]
+    public var rejects: [RejectRow] = []
+    /// One-field rows of a footer file, held until the footer is known (B28).
+    public var oneFieldRows: [(line: Int, row: String)] = []
+    public var lastRecordLine = -1
+    public var keepPII = false
+    public var timestampKinds: [Int] = Array(repeating: 0, count: TimestampKind.allCases.count)
+    public var minTime: [Int64] = []
+    public var maxTime: [Int64] = []
+
+    public init() {}
+
+    public mutating func reject(_ r: inout RecordView, _ reason: String, file: FileContext) {
+        rejected[reason, default: 0] += 1
+        let raw = r.csvLine(delimiter: file.delimiter)
+        rejects.append(RejectRow(file: file.path, line: r.line, reason: reason, row: keepPII ? raw : maskEmails(in: raw)))
+    }
+
+    @inline(__always) public mutating func badValue(_ field: String) {
+        badValues["bad_value:" + field, default: 0] += 1
+    }
+}
+
+/// Per-file totals after the merge (quality rows, B26/B28).
+public struct FileAccount: Sendable {
+    public var path: String
+    public var kind: InputKind
+    public var rowsRead = 0
+    public var rowsKept = 0
+    public var blankLines = 0
+    public var footerLines = 0
+    public var hasFooterRow = false
+    public var rejected: [String: Int] = [:]
+    public var badValues: [String: Int] = [:]
+    public var rejects: [RejectRow] = []
+    public var bytes: Int = 0
+    public var timestampKinds: [Int] = Array(repeating: 0, count: TimestampKind.allCases.count)
+    public var minTime: [Int64] = []
+    public var maxTime: [Int64] = []
+
+    public var rowsRejected: Int { rejected.values.reduce(0, +) }
+}

@@ -1,0 +1,302 @@
+import Foundation
+
+/// Work done on each data row by one worker, into thread-local state merged at the end.
+public protocol RowProcessor {
+    mutating func row(_ r: inout RecordView, file: FileContext, acc: inout ChunkAccount)
+}
+
+/// Adapts a processor to the CSV engines: skips the header, holds footer candidates, counts rows.
+struct ChunkHandler<P: RowProcessor>: RecordHandler {
+    var processor: UnsafeMutablePointer<P>
+    var file: FileContext
+    var acc = ChunkAccount()
+    var skipHeader: Bool
+
+    mutating func record(_ r: inout RecordView) throws {
+        if skipHeader {
+            skipHeader = false
+            return
+        }
+        if file.mapping.footer && r.count == 1 && file.mapping.header.count > 1 {
+            acc.oneFieldRows.append((r.line, r.csvLine(delimiter: file.delimiter)))
+            return
+        }
+        acc.lastRecordLine = r.line
+        acc.rowsRead += 1
+        if r.count != file.mapping.header.count {
+            acc.reject(&r, "column_count", file: file)
+            return
+        }
+        let before = acc.rejects.count
+        processor.pointee.row(&r, file: file, acc: &acc)
+        if acc.rejects.count == before { acc.rowsKept += 1 }
+    }
+}
+
+/// What a chunk produced, kept until the file's chunks merge in order.
+struct ChunkOutcome {
+    var index: Int
+    var stats = ChunkScanStats()
+    var acc = ChunkAccount()
+    var error: Error?
+}
+
+/// The parallel pipeline: reader threads inflate and cut chunks on record ends (several files at
+/// once), workers parse and process them into thread-local processors; bounded by a buffer pool.
+/// Results and line numbers merge in chunk order, so output does not depend on thread timing.
+public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
+    public let threads: Int
+    public let engine: CSVEngine
+    public let backend: InflateBackend
+    public let keepPII: Bool
+    public static var chunkSize: Int { 4 << 20 }
+
+    public init(threads: Int, engine: CSVEngine = .fast, backend: InflateBackend = .isal, keepPII: Bool = false) {
+        self.threads = max(1, threads)
+        self.engine = engine
+        self.backend = backend
+        self.keepPII = keepPII
+    }
+
+    /// Runs every file through `makeProcessor()`-made workers; returns the workers' states and the
+    /// per-file accounts in file order. Throws the first error in file and chunk order.
+    public func run(files: [FileContext], chunkSize: Int = Pipeline.chunkSize, makeProcessor: () -> P) throws -> ([P], [FileAccount]) {
+        let workers = files.isEmpty ? 1 : threads
+        let procs = UnsafeMutablePointer<P>.allocate(capacity: workers)
+        for i in 0..<workers { (procs + i).initialize(to: makeProcessor()) }
+        defer {
+            procs.deinitialize(count: workers)
+            procs.deallocate()
+        }
+        var outcomes = Array(repeating: [ChunkOutcome](), count: files.count)
+        var readErrors = Array(repeating: (Error?).none, count: files.count)
+        let pool = BufferPool(size: chunkSize, limit: workers * 2 + 2)
+
+        if threads == 1 {
+            // One thread: read, cut and parse in turn.
+            for f in files {
+                do {
+                    let chunker = Chunker(source: try openInput(f.path, backend: backend), name: f.path, pool: pool, fileIndex: f.index)
+                    while let c = try chunker.next() {
+                        let o = process(c, file: f, processor: procs)
+                        pool.release(c.buffer, c.capacity)
+                        outcomes[f.index].append(o)
+                        if o.error != nil { break }
+                    }
+                } catch { readErrors[f.index] = error }
+            }
+        } else {
+            let queue = BlockingQueue<Chunk?>(capacity: workers * 2)
+            let shared = SharedRunState(files: files.count)
+            let procBox = PointerBox(procs)
+            let order = files.indices.sorted { fileSize(files[$0].path) > fileSize(files[$1].path) }
+            let readers = min(files.count, max(1, threads))
+            let group = DispatchGroup()
+            for _ in 0..<readers {
+                group.enter()
+                Thread.detachNewThread {
+                    while let k = shared.takeFile(limit: order.count) {
+                        let f = files[order[k]]
+                        do {
+                            let chunker = Chunker(source: try openInput(f.path, backend: self.backend), name: f.path, pool: pool, fileIndex: f.index)
+                            while !shared.cancelled, let c = try chunker.next() { queue.push(c) }
+                        } catch {
+                            shared.readError(error, file: f.index)
+                        }
+                    }
+                    group.leave()
+                }
+            }
+            let done = DispatchGroup()
+            for w in 0..<workers {
+                done.enter()
+                Thread.detachNewThread {
+                    while let c = queue.pop() {
+                        let o = shared.cancelled ? ChunkOutcome(index: c.index) : self.process(c, file: files[c.fileIndex], processor: procBox.pointer + w)
+                        pool.release(c.buffer, c.capacity)
+                        shared.add(o, file: c.fileIndex)
+                    }
+                    done.leave()
+                }
+            }
+            group.wait()
+            for _ in 0..<workers { queue.push(nil) }
+            done.wait()
+            outcomes = shared.outcomes
+            readErrors = shared.readErrors
+        }
+
+        // Merge each file's chunks in order; the first error in file order wins.
+        var accounts: [FileAccount] = []
+        for f in files {
+            var a = FileAccount(path: f.path, kind: f.kind)
+            a.bytes = fileSize(f.path)
+            var base = 0
+            var oneField: [(Int, String)] = []
+            var trailingBlank: [Int] = []
+            var lastRecord = -1
+            for o in outcomes[f.index].sorted(by: { $0.index < $1.index }) {
+                if let e = o.error {
+                    throw locate(e, file: f, base: base)
+                }
+                a.rowsRead += o.acc.rowsRead
+                a.rowsKept += o.acc.rowsKept
+                a.blankLines += o.stats.blankLines
+                for (k, v) in o.acc.rejected { a.rejected[k, default: 0] += v }
+                for (k, v) in o.acc.badValues { a.badValues[k, default: 0] += v }
+                for var r in o.acc.rejects {
+                    r.line += base + 1
+                    a.rejects.append(r)
+                }
+                for (l, row) in o.acc.oneFieldRows { oneField.append((l + base, row)) }
+                if o.acc.lastRecordLine >= 0 {
+                    lastRecord = o.acc.lastRecordLine + base
+                    trailingBlank = []
+                }
+                trailingBlank += o.stats.trailingBlankLines.map { $0 + base }
+                for (i, v) in o.acc.timestampKinds.enumerated() { a.timestampKinds[i] += v }
+                mergeRange(&a, o.acc)
+                base += o.stats.lines
+            }
+            if let e = readErrors[f.index] { throw e }
+            if f.mapping.footer { resolveFooter(&a, file: f, oneField: oneField, trailingBlank: trailingBlank, lastRecord: lastRecord) }
+            accounts.append(a)
+        }
+        return ((0..<workers).map { procs[$0] }, accounts)
+    }
+
+    /// B28: after the last data record, a blank line followed only by one-field rows is a footer.
+    private func resolveFooter(_ a: inout FileAccount, file: FileContext, oneField: [(Int, String)], trailingBlank: [Int], lastRecord: Int) {
+        let after = oneField.filter { $0.0 > lastRecord }
+        let blanksAfter = trailingBlank.filter { $0 > lastRecord }
+        var footer = false
+        if let firstRow = after.map(\.0).min(), let firstBlank = blanksAfter.min(), firstBlank < firstRow { footer = true }
+        for (line, row) in oneField {
+            if footer && line > lastRecord {
+                a.footerLines += 1
+            } else {
+                a.rowsRead += 1
+                a.rejected["column_count", default: 0] += 1
+                a.rejects.append(RejectRow(file: file.path, line: line + 1, reason: "column_count", row: keepPII ? row : maskEmails(in: row)))
+            }
+        }
+        if footer {
+            let n = blanksAfter.filter { $0 > lastRecord }.count
+            a.footerLines += n
+            a.blankLines -= n
+        }
+        a.rejects.sort { $0.line < $1.line }
+    }
+
+    private func mergeRange(_ a: inout FileAccount, _ acc: ChunkAccount) {
+        if a.minTime.count < acc.minTime.count {
+            a.minTime += Array(repeating: Int64.max, count: acc.minTime.count - a.minTime.count)
+            a.maxTime += Array(repeating: Int64.min, count: acc.maxTime.count - a.maxTime.count)
+        }
+        for i in 0..<acc.minTime.count {
+            a.minTime[i] = min(a.minTime[i], acc.minTime[i])
+            a.maxTime[i] = max(a.maxTime[i], acc.maxTime[i])
+        }
+    }
+
+    private func locate(_ e: Error, file: FileContext, base: Int) -> Error {
+        if let s = e as? CSVSyntaxError {
+            return InputError(s.kind == .fieldTooLarge ? .fieldTooLarge : s.kind == .unterminatedQuote ? .unterminatedQuote : .csvSyntax, file: file.path, s.message, line: base + s.line + 1)
+        }
+        return e
+    }
+
+    private func process(_ c: Chunk, file: FileContext, processor: UnsafeMutablePointer<P>) -> ChunkOutcome {
+        var h = ChunkHandler(processor: processor, file: file, skipHeader: c.index == 0)
+        h.acc.keepPII = keepPII
+        var o = ChunkOutcome(index: c.index)
+        do {
+            switch engine {
+            case .fast:
+                var scanner = FastCSVScanner(delimiter: file.delimiter)
+                o.stats = try scanner.scan(c.buffer, c.length, atEOF: c.isLast, handler: &h)
+            case .libcsv:
+                o.stats = try LibCSVParser.scan(c.buffer, c.length, delimiter: file.delimiter, handler: &h)
+            }
+        } catch {
+            o.error = error
+        }
+        o.acc = h.acc
+        return o
+    }
+}
+
+func fileSize(_ path: String) -> Int {
+    var st = stat()
+    return path != "-" && stat(path, &st) == 0 ? Int(st.st_size) : 0
+}
+
+/// A bounded blocking FIFO between pipeline stages.
+final class BlockingQueue<T>: @unchecked Sendable {
+    private var items: [T] = []
+    private var head = 0
+    private let capacity: Int
+    private let cond = NSCondition()
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func push(_ x: T) {
+        cond.lock()
+        while items.count - head >= capacity { cond.wait() }
+        items.append(x)
+        cond.broadcast()
+        cond.unlock()
+    }
+
+    func pop() -> T {
+        cond.lock()
+        while items.count == head { cond.wait() }
+        let x = items[head]
+        head += 1
+        if head > 1024 { items.removeFirst(head); head = 0 }
+        cond.broadcast()
+        cond.unlock()
+        return x
+    }
+}
+
+/// What the pipeline's threads share, behind one lock.
+final class SharedRunState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var nextFile = 0
+    private var stop = false
+    var outcomes: [[ChunkOutcome]]
+    var readErrors: [Error?]
+
+    init(files: Int) {
+        outcomes = Array(repeating: [], count: files)
+        readErrors = Array(repeating: nil, count: files)
+    }
+
+    var cancelled: Bool { lock.lock(); defer { lock.unlock() }; return stop }
+
+    func takeFile(limit: Int) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard !stop, nextFile < limit else { return nil }
+        nextFile += 1
+        return nextFile - 1
+    }
+
+    func readError(_ e: Error, file: Int) {
+        lock.lock(); defer { lock.unlock() }
+        readErrors[file] = e
+        stop = true
+    }
+
+    func add(_ o: ChunkOutcome, file: Int) {
+        lock.lock(); defer { lock.unlock() }
+        if o.error != nil { stop = true }
+        outcomes[file].append(o)
+    }
+}
+
+/// Hands the workers' state array to their threads; each thread touches only its own element.
+struct PointerBox<P>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<P>
+    init(_ p: UnsafeMutablePointer<P>) { pointer = p }
+}

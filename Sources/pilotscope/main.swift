@@ -1,0 +1,2 @@
+import PilotScope
+print("stub")
