@@ -1,0 +1,158 @@
+/// Typed values of one kept CRM row; text fields are still slices of the buffer.
+public struct CRMRow {
+    public var recordId: Bytes
+    public var createdAt: Int64
+    public var emailState: EmailNormalizer.Result
+    /// mql, sqm, opportunity, won, lost; `absentTime` when empty or unparseable.
+    public var stages: (Int64, Int64, Int64, Int64, Int64)
+    public var respondedAt: Int64
+    public var employees: Int64?
+    public var amount: Double?
+}
+
+/// Marks an absent timestamp.
+public let absentTime = Int64.max
+
+/// The rules of SPEC 2.5 / B8–B10 for each kind of row, on byte slices.
+public struct RowParsers {
+    public var email: EmailNormalizer
+    public var emailBuffer: [UInt8] = []
+
+    public init(email: EmailNormalizer) {
+        self.email = email
+        emailBuffer.reserveCapacity(256)
+    }
+
+    @inline(__always) static func time(_ r: inout RecordView, _ col: Int, _ f: FileContext, _ acc: inout ChunkAccount, slot: Int) -> Int64? {
+        guard let (t, kind) = f.timestamps.parseKind(r.field(col)) else { return nil }
+        acc.timestampKinds[kind.rawValue] += 1
+        if acc.minTime.count <= slot {
+            acc.minTime += Array(repeating: Int64.max, count: slot + 1 - acc.minTime.count)
+            acc.maxTime += Array(repeating: Int64.min, count: slot + 1 - acc.maxTime.count)
+        }
+        if t < acc.minTime[slot] { acc.minTime[slot] = t }
+        if t > acc.maxTime[slot] { acc.maxTime[slot] = t }
+        return t
+    }
+
+    /// Optional timestamp: empty → absent; unparseable → absent and `bad_value:<field>`.
+    @inline(__always) static func optionalTime(_ r: inout RecordView, _ field: Int, _ names: [String], _ f: FileContext, _ acc: inout ChunkAccount) -> Int64 {
+        let col = f.mapping.index[field]
+        if col < 0 || r.field(col).trimmed().count == 0 { return absentTime }
+        if let t = time(&r, col, f, &acc, slot: field) { return t }
+        acc.badValue(names[field])
+        return absentTime
+    }
+
+    /// First failing check of B10 among required fields; nil when the row is kept.
+    @inline(__always) static func requiredMissing(_ r: inout RecordView, _ f: FileContext, _ fields: [Int], _ names: [String]) -> String? {
+        for fi in fields {
+            let col = f.mapping.index[fi]
+            if col >= 0 && r.field(col).trimmed().count == 0 { return "missing:" + names[fi] }
+        }
+        return nil
+    }
+
+    static let crmNames = CRMField.allCases.map(\.name)
+    static let touchNames = TouchField.allCases.map(\.name)
+    static let historyNames = HistoryField.allCases.map(\.name)
+
+    /// A CRM row, or nil when rejected (the reject is recorded).
+    public mutating func crm(_ r: inout RecordView, _ f: FileContext, _ acc: inout ChunkAccount) -> CRMRow? {
+        let m = f.mapping
+        if let reason = Self.requiredMissing(&r, f, [CRMField.record_id.rawValue, CRMField.created_at.rawValue], Self.crmNames) {
+            acc.reject(&r, reason, file: f)
+            return nil
+        }
+        guard let created = Self.time(&r, m.index[CRMField.created_at.rawValue], f, &acc, slot: CRMField.created_at.rawValue) else {
+            acc.reject(&r, "bad_timestamp:created_at", file: f)
+            return nil
+        }
+        var st = EmailNormalizer.Result.empty
+        let ec = m.index[CRMField.email.rawValue]
+        if ec >= 0 {
+            st = email.normalize(r.field(ec), into: &emailBuffer)
+            if st == .invalid { acc.badValue("email") }
+        }
+        var employees: Int64?
+        let emc = m.index[CRMField.employees.rawValue]
+        if emc >= 0, r.field(emc).trimmed().count > 0 {
+            employees = NumberParser.integer(r.field(emc))
+            if employees == nil { acc.badValue("employees") }
+        }
+        var amount: Double?
+        let ac = m.index[CRMField.amount.rawValue]
+        if ac >= 0, r.field(ac).trimmed().count > 0 {
+            amount = NumberParser.decimal(r.field(ac))
+            if amount == nil { acc.badValue("amount") }
+        }
+        let n = Self.crmNames
+        let stages = (
+            Self.optionalTime(&r, CRMField.mql_at.rawValue, n, f, &acc),
+            Self.optionalTime(&r, CRMField.sqm_at.rawValue, n, f, &acc),
+            Self.optionalTime(&r, CRMField.opportunity_at.rawValue, n, f, &acc),
+            Self.optionalTime(&r, CRMField.won_at.rawValue, n, f, &acc),
+            Self.optionalTime(&r, CRMField.lost_at.rawValue, n, f, &acc)
+        )
+        let responded = Self.optionalTime(&r, CRMField.responded_at.rawValue, n, f, &acc)
+        return CRMRow(
+            recordId: r.field(m.index[CRMField.record_id.rawValue]).trimmed(), createdAt: created, emailState: st,
+            stages: stages, respondedAt: responded, employees: employees, amount: amount)
+    }
+
+    /// Touch events (B5); anything else is `other`.
+    public enum Event: UInt8, CaseIterable, Sendable {
+        case click, page_view, form_submit, registration, attendance, booking, other
+        static let names: [[UInt8]] = Event.allCases.map { Array(String(describing: $0).utf8) }
+
+        @inline(__always) static func classify(_ b: Bytes) -> Event {
+            let t = b.trimmed()
+            for (i, n) in names.enumerated() where i < 6 && t.equalsLowered(n) { return Event(rawValue: UInt8(i))! }
+            return .other
+        }
+    }
+
+    private static let trueText: [UInt8] = Array("true".utf8)
+
+    /// A touch row: (ts, event) or nil when rejected. The email, when valid, is left in `emailBuffer`.
+    public mutating func touch(_ r: inout RecordView, _ f: FileContext, _ acc: inout ChunkAccount) -> (ts: Int64, event: Event, email: EmailNormalizer.Result)? {
+        let m = f.mapping
+        if let reason = Self.requiredMissing(&r, f, [TouchField.ts.rawValue, TouchField.event.rawValue], Self.touchNames) {
+            acc.reject(&r, reason, file: f)
+            return nil
+        }
+        guard let ts = Self.time(&r, m.index[TouchField.ts.rawValue], f, &acc, slot: TouchField.ts.rawValue) else {
+            acc.reject(&r, "bad_timestamp:ts", file: f)
+            return nil
+        }
+        let event: Event
+        switch m.event {
+        case .column: event = Event.classify(r.field(m.index[TouchField.event.rawValue]))
+        case .constant(let e): event = Event.classify(Array(e.utf8).withUnsafeBufferPointer { $0 })
+        case .bookingUnlessCanceled:
+            event = m.eventColumn >= 0 && r.field(m.eventColumn).trimmed().equalsLowered(Self.trueText) ? .other : .booking
+        }
+        var st = EmailNormalizer.Result.empty
+        let ec = m.index[TouchField.email.rawValue]
+        if ec >= 0 {
+            st = email.normalize(r.field(ec), into: &emailBuffer)
+            if st == .invalid { acc.badValue("email") }
+        }
+        return (ts, event, st)
+    }
+
+    /// A stage-history row: (record id, stage name, changed_at) or nil when rejected.
+    public func history(_ r: inout RecordView, _ f: FileContext, _ acc: inout ChunkAccount) -> (Bytes, Bytes, Int64)? {
+        let m = f.mapping
+        let req = HistoryField.allCases.map(\.rawValue)
+        if let reason = Self.requiredMissing(&r, f, req, Self.historyNames) {
+            acc.reject(&r, reason, file: f)
+            return nil
+        }
+        guard let t = Self.time(&r, m.index[HistoryField.changed_at.rawValue], f, &acc, slot: HistoryField.changed_at.rawValue) else {
+            acc.reject(&r, "bad_timestamp:changed_at", file: f)
+            return nil
+        }
+        return (r.field(m.index[HistoryField.record_id.rawValue]).trimmed(), r.field(m.index[HistoryField.stage.rawValue]).trimmed(), t)
+    }
+}

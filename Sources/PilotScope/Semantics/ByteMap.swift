@@ -1,0 +1,84 @@
+/// An open-addressing hash map keyed by byte strings, looked up with byte slices: no `String`
+/// and no allocation per lookup (keys are copied into one arena on insert only).
+public struct ByteMap<Value> {
+    private var arena: [UInt8] = []
+    private var keyStart: [Int] = []
+    private var keyLen: [Int32] = []
+    public private(set) var values: [Value] = []
+    private var slots: [Int32]  // index into keys, -1 empty
+    private var hashes: [UInt32] = []
+    private var mask: Int
+
+    public init(capacity: Int = 1024) {
+        var n = 16
+        while n < capacity * 2 { n <<= 1 }
+        slots = Array(repeating: -1, count: n)
+        mask = n - 1
+    }
+
+    public var count: Int { values.count }
+
+    /// Entry index of `key`, if present.
+    @inline(__always) public func find(_ key: Bytes) -> Int? {
+        let h = hashBytes(key)
+        var s = Int(truncatingIfNeeded: h) & mask
+        let h32 = UInt32(truncatingIfNeeded: h >> 32)
+        while true {
+            let e = Int(slots[s])
+            if e < 0 { return nil }
+            if hashes[e] == h32 && equal(e, key) { return e }
+            s = (s + 1) & mask
+        }
+    }
+
+    @inline(__always) private func equal(_ e: Int, _ key: Bytes) -> Bool {
+        let n = Int(keyLen[e])
+        guard n == key.count else { return false }
+        if n == 0 { return true }
+        return arena.withUnsafeBufferPointer { a in memcmp(a.baseAddress! + keyStart[e], key.baseAddress!, n) == 0 }
+    }
+
+    /// Entry index of `key`, inserting `make()` first when absent.
+    @inline(__always) public mutating func findOrInsert(_ key: Bytes, _ make: () -> Value) -> Int {
+        let h = hashBytes(key)
+        var s = Int(truncatingIfNeeded: h) & mask
+        let h32 = UInt32(truncatingIfNeeded: h >> 32)
+        while true {
+            let e = Int(slots[s])
+            if e < 0 { break }
+            if hashes[e] == h32 && equal(e, key) { return e }
+            s = (s + 1) & mask
+        }
+        let e = values.count
+        keyStart.append(arena.count)
+        keyLen.append(Int32(key.count))
+        arena.append(contentsOf: key)
+        hashes.append(h32)
+        values.append(make())
+        slots[s] = Int32(e)
+        if values.count * 2 > slots.count { grow() }
+        return e
+    }
+
+    @inline(__always) public subscript(entry e: Int) -> Value {
+        get { values[e] }
+        set { values[e] = newValue }
+    }
+
+    public func key(_ e: Int) -> [UInt8] { Array(arena[keyStart[e]..<(keyStart[e] + Int(keyLen[e]))]) }
+    public func keyString(_ e: Int) -> String { String(decoding: arena[keyStart[e]..<(keyStart[e] + Int(keyLen[e]))], as: UTF8.self) }
+
+    private mutating func grow() {
+        let n = slots.count * 2
+        slots = Array(repeating: -1, count: n)
+        mask = n - 1
+        for e in 0..<values.count {
+            let full = arena.withUnsafeBufferPointer { a in hashBytes(Bytes(start: a.baseAddress! + keyStart[e], count: Int(keyLen[e]))) }
+            var s = Int(truncatingIfNeeded: full) & mask
+            while slots[s] >= 0 { s = (s + 1) & mask }
+            slots[s] = Int32(e)
+        }
+    }
+}
+
+import Glibc

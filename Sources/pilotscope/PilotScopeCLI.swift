@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import PilotScope
+
+/// `pilotscope`: measures partnership pilots from CRM exports and touch logs.
+@main
+struct PilotScopeCLI {
+    static func main() {
+        do {
+            var command = try Root.parseAsRoot()
+            try command.run()
+            exit(0)
+        } catch let e as ConfigError {
+            Terminal.error(e.description)
+            exit(2)
+        } catch let e as ColumnError {
+            Terminal.error("error: \(e.description)")
+            exit(2)
+        } catch let e as InputError {
+            Terminal.error("error: \(e.description)")
+            exit(1)
+        } catch let e as ExitCode {
+            exit(e.rawValue)
+        } catch {
+            let code = Root.exitCode(for: error)
+            if code == .success {
+                print(Root.fullMessage(for: error))
+                exit(0)
+            }
+            Terminal.error(Root.fullMessage(for: error))
+            // Usage errors exit 2 (SPEC 5), not ArgumentParser's 64.
+            exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+}
+
+struct Root: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pilotscope",
+        abstract: "Measure partnership pilots: funnel, ICP match, cost, velocity, SLA and a scale / iterate / stop verdict.",
+        version: PilotScopeVersion.string,
+        subcommands: [Report.self, Validate.self, Scan.self, Generate.self, PresetsCommand.self]
+    )
+}
+
+/// Writes to standard error (fd 2; Swift 6 rejects C's `stderr`).
+enum Terminal {
+    static func error(_ s: String) {
+        let line = s.hasSuffix("\n") ? s : s + "\n"
+        line.utf8CString.withUnsafeBufferPointer { p in _ = write(2, p.baseAddress, p.count - 1) }
+    }
+    static var stderrIsTerminal: Bool { isatty(2) != 0 }
+}
+
+/// Options shared by the commands that read a configuration.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: [.customShort("c"), .long], help: "The pilot configuration (YAML or JSON).")
+    var config: String = "pilotscope.yaml"
+}
+
+/// Options shared by the commands that read data.
+struct ReadOptions: ParsableArguments {
+    @Option(help: "Worker threads (default: the number of cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "CSV engine: fast (hand-written, proven identical to libcsv) or libcsv.")
+    var csvEngine: CSVEngine = .fast
+
+    @Option(help: "gzip inflate backend: isal or zlib.")
+    var inflate: InflateBackend = .isal
+
+    func validate() throws {
+        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+}
+
+extension CSVEngine: ExpressibleByArgument {}
+extension InflateBackend: ExpressibleByArgument {}
+
+/// Loads and validates the configuration: exit 2 on any error, warnings to stderr.
+func loadConfig(_ path: String, quiet: Bool) throws -> ResolvedConfig {
+    let file = try ConfigLoader.load(path: path)
+    let base = (path as NSString).deletingLastPathComponent
+    let (resolved, issues) = ConfigValidator.resolve(file, baseDirectory: base.isEmpty ? "." : base)
+    if !quiet { for i in issues where i.severity == .warning { Terminal.error(i.description) } }
+    guard let resolved else { throw ConfigError(issues.filter { $0.severity == .error }) }
+    return resolved
+}

@@ -1,2 +1,0 @@
-import PilotScope
-print("stub")
