@@ -17,12 +17,13 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CLibCSV", path: "Sources/CLibCSV"),
         .systemLibrary(name: "CISAL", path: "Sources/CISAL", pkgConfig: "libisal"),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
         // Small C helpers Swift cannot see on Linux (memmem) — prefixed symbols only.
         .target(name: "CPilotShims", path: "Sources/CPilotShims"),
         .target(
             name: "PilotScope",
             dependencies: [
-                "CZlib", "CLibCSV", "CISAL", "CPilotShims",
+                "CZlib", "CLibCSV", "CISAL", "CCrypto", "CPilotShims",
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "Sources/PilotScope"

@@ -16,7 +16,3 @@ struct Generate: ParsableCommand {
     }
 }
 
-struct Report: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Compute every table and the verdict.")
-    func run() throws { throw ValidationError("report is not implemented yet") }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import CCrypto
 import CISAL
 import CZlib
 
@@ -16,9 +17,17 @@ public final class FileReader: ByteSource {
     private let fd: Int32
     private let owns: Bool
     public private(set) var fileOffset = 0
+    /// SHA-256 of the bytes read, when asked for (summary.json).
+    private var digest: OpaquePointer?
+    /// Called once with the SHA-256 when the end of the file is reached.
+    var onEnd: ((String?) -> Void)?
 
-    public init(path: String) throws {
+    public init(path: String, checksum: Bool = false) throws {
         name = path
+        if checksum {
+            digest = EVP_MD_CTX_new()
+            EVP_DigestInit_ex(digest, EVP_sha256(), nil)
+        }
         if path == "-" {
             fd = 0
             owns = false
@@ -34,13 +43,30 @@ public final class FileReader: ByteSource {
         owns = true
     }
 
-    deinit { if owns { close(fd) } }
+    deinit {
+        if owns { close(fd) }
+        if let digest { EVP_MD_CTX_free(digest) }
+    }
+
+    /// Hex SHA-256 of everything read so far (call once, at the end).
+    public func sha256() -> String? {
+        guard let digest else { return nil }
+        var out = [UInt8](repeating: 0, count: 32)
+        var len: UInt32 = 0
+        EVP_DigestFinal_ex(digest, &out, &len)
+        return out.map { String(format: "%02x", $0) }.joined()
+    }
 
     public func read(into p: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
         while true {
             let n = Foundation.read(fd, p, capacity)
             if n >= 0 {
                 fileOffset += n
+                if let digest, n > 0 { EVP_DigestUpdate(digest, p, n) }
+                if n == 0, let cb = onEnd {
+                    onEnd = nil
+                    cb(sha256())
+                }
                 return n
             }
             if errno == EINTR { continue }
@@ -69,8 +95,9 @@ final class PeekedSource: ByteSource {
 public enum InflateBackend: String, Sendable, CaseIterable { case isal, zlib }
 
 /// Opens a path for reading, inflating gzip (recognised by its magic bytes, not the name).
-public func openInput(_ path: String, backend: InflateBackend = .isal) throws -> ByteSource {
-    let f = try FileReader(path: path)
+public func openInput(_ path: String, backend: InflateBackend = .isal, checksum: ((String?) -> Void)? = nil) throws -> ByteSource {
+    let f = try FileReader(path: path, checksum: checksum != nil)
+    f.onEnd = checksum
     var head = [UInt8](repeating: 0, count: 2)
     var got = 0
     while got < 2 {
@@ -261,3 +288,4 @@ public final class ZlibInflateReader: ByteSource {
         }
     }
 }
+

@@ -42,6 +42,17 @@ public enum HistoryField: Int, CaseIterable, Sendable {
 /// Funnel stages in order; `lost` stands apart.
 public enum Stage: String, CaseIterable, Sendable {
     case mql, sqm, opportunity, won, lost
+
+    /// Position in funnel order (mql 0 … won 3; lost 4).
+    public var index: Int {
+        switch self {
+        case .mql: return 0
+        case .sqm: return 1
+        case .opportunity: return 2
+        case .won: return 3
+        case .lost: return 4
+        }
+    }
 }
 
 /// How a preset sets the event of a touch row.

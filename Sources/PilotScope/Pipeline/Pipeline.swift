@@ -49,6 +49,10 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
     public let engine: CSVEngine
     public let backend: InflateBackend
     public let keepPII: Bool
+    /// SHA-256 of each input file (compressed bytes as stored), by file index, when `checksums` is set.
+    public var checksums: [Int: String] = [:]
+    public var computeChecksums = false
+    private let checksumLock = NSLock()
     public static var chunkSize: Int { 4 << 20 }
 
     public init(threads: Int, engine: CSVEngine = .fast, backend: InflateBackend = .isal, keepPII: Bool = false) {
@@ -76,7 +80,7 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
             // One thread: read, cut and parse in turn.
             for f in files {
                 do {
-                    let chunker = Chunker(source: try openInput(f.path, backend: backend), name: f.path, pool: pool, fileIndex: f.index)
+                    let chunker = Chunker(source: try openInput(f.path, backend: backend, checksum: checksumCallback(f.index)), name: f.path, pool: pool, fileIndex: f.index)
                     while let c = try chunker.next() {
                         let o = process(c, file: f, processor: procs)
                         pool.release(c.buffer, c.capacity)
@@ -98,7 +102,7 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
                     while let k = shared.takeFile(limit: order.count) {
                         let f = files[order[k]]
                         do {
-                            let chunker = Chunker(source: try openInput(f.path, backend: self.backend), name: f.path, pool: pool, fileIndex: f.index)
+                            let chunker = Chunker(source: try openInput(f.path, backend: self.backend, checksum: self.checksumCallback(f.index)), name: f.path, pool: pool, fileIndex: f.index)
                             while !shared.cancelled, let c = try chunker.next() { queue.push(c) }
                         } catch {
                             shared.readError(error, file: f.index)
@@ -163,6 +167,15 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
             accounts.append(a)
         }
         return ((0..<workers).map { procs[$0] }, accounts)
+    }
+
+    private func checksumCallback(_ i: Int) -> ((String?) -> Void)? {
+        guard computeChecksums else { return nil }
+        return { [self] h in
+            checksumLock.lock()
+            checksums[i] = h
+            checksumLock.unlock()
+        }
     }
 
     /// B28: after the last data record, a blank line followed only by one-field rows is a footer.

@@ -1,0 +1,110 @@
+/// decision (SPEC 3.5 Decision, B24, B31, B32).
+public enum DecisionTable {
+    /// Denominator of a rate metric, for `min_sample` (B32); nil for counts and money.
+    static func denominator(_ m: Metric, _ e: Evaluator, leads: [Int], touches: [Int]) -> Int? {
+        guard m.kind == .rate else { return nil }
+        let k = e.counts(leads: leads, touches: nil)
+        switch m {
+        case .lead_to_mql, .sqm_rate: return k.leads
+        case .mql_to_sqm: return k.mql
+        case .sqm_to_opportunity: return k.sqm
+        case .opportunity_to_won: return k.opportunities
+        case .icp_match: return e.icp(leads: leads).sqm
+        case .sla_respond_rate, .sla_schedule_rate:
+            let v = e.value(m, leads: leads, touches: touches)
+            return Int(v.den)
+        default: return nil
+        }
+    }
+
+    public struct Verdict: Sendable {
+        public var status: String
+        public var scaleHeld: [Threshold]
+        public var stopHeld: [Threshold]
+        public var lowSample: [Threshold]
+    }
+
+    public static func verdict(_ d: ReportData, _ p: Pilot) -> Verdict {
+        let e = Evaluator(d, p)
+        let leads = d.leads[p.index], touches = d.pilotTouches[p.index]
+        var low: [Threshold] = []
+        func holds(_ th: Threshold) -> Bool {
+            if let den = denominator(th.metric, e, leads: leads, touches: touches), den < p.minSample {
+                if !low.contains(th) { low.append(th) }
+                return false
+            }
+            return th.holds(e.value(th.metric, leads: leads, touches: touches))
+        }
+        let scaleHeld = p.scale.filter(holds)
+        let stopHeld = p.stop.filter(holds)
+        let status: String
+        if d.asOf < p.windowStart {
+            status = "scheduled"
+        } else if d.asOf < p.windowEnd {
+            status = "running"
+        } else if !stopHeld.isEmpty {
+            status = "stop"
+        } else if p.hasScaleList && scaleHeld.count == p.scale.count {
+            status = "scale"
+        } else {
+            status = "iterate"
+        }
+        return Verdict(status: status, scaleHeld: scaleHeld, stopHeld: stopHeld, lowSample: low)
+    }
+
+    public static func table(_ d: ReportData) -> Table {
+        var t = Table("decision", [
+            "pilot_id", "status", "final", "primary_metric", "primary_value", "pace", "scale_held", "stop_held", "low_sample",
+            "leads_cap", "cap_exceeded_by", "adjustment_date", "primary_before_adjustment", "primary_after_adjustment",
+        ])
+        for p in d.pilots {
+            let e = Evaluator(d, p)
+            let leads = d.leads[p.index], touches = d.pilotTouches[p.index]
+            let v = verdict(d, p)
+            let m = p.primaryMetric
+            let value = e.value(m, leads: leads, touches: touches)
+            var pace = Cell.empty
+            if v.status == "running", m.kind == .count, d.asOf > p.windowStart, let x = value.double {
+                let length = Double(p.windowEnd - p.windowStart)
+                pace = .fixed(x * length / Double(d.asOf - p.windowStart), 2)
+            }
+            var before = Cell.empty, after = Cell.empty
+            if let at = p.adjustmentAt {
+                let lb = leads.filter { d.contacts[$0].createdAt < at }, la = leads.filter { d.contacts[$0].createdAt >= at }
+                let tb = touches.filter { d.touches[$0].touch.ts < at }, ta = touches.filter { d.touches[$0].touch.ts >= at }
+                before = Evaluator.cell(m, e.value(m, leads: lb, touches: tb))
+                after = Evaluator.cell(m, e.value(m, leads: la, touches: ta))
+            }
+            let joined: ([Threshold]) -> Cell = { $0.isEmpty ? .empty : .text($0.map(\.text).joined(separator: "; ")) }
+            t.add([
+                .text(p.id), .text(v.status), .text(d.asOf >= p.countingEnd ? "true" : "false"), .text(m.rawValue),
+                Evaluator.cell(m, value), pace, joined(v.scaleHeld), joined(v.stopHeld),
+                joined(v.lowSample.filter { p.scale.contains($0) } + v.lowSample.filter { !p.scale.contains($0) }),
+                p.leadsCap.map(Cell.int) ?? .empty, p.leadsCap.map { .int(max(0, leads.count - $0)) } ?? .empty,
+                p.adjustmentDay.map { .text(Civil.dateString(days: $0)) } ?? .empty, before, after,
+            ])
+        }
+        return t
+    }
+}
+
+/// attribution (Appendix A): why each contact counts where it does.
+public enum AttributionTable {
+    public static func table(_ d: ReportData) -> Table {
+        var t = Table("attribution", ["pilot_id", "record_id", "rule", "evidence", "attributed_at", "contested_with"])
+        for p in d.pilots {
+            let rows = d.leads[p.index].map { (d.contacts[$0], d.attribution[$0]!) }.sorted { a, b in
+                let ta = Civil.floorDiv(a.1.at, 1000), tb = Civil.floorDiv(b.1.at, 1000)
+                if ta != tb { return ta < tb }
+                return Array(a.0.recordId.utf8).lexicographicallyPrecedes(Array(b.0.recordId.utf8))
+            }
+            for (c, a) in rows {
+                t.add([
+                    .text(p.id), .text(c.recordId), .text(a.rule.name), .text(a.evidence), .text(Civil.isoString(millis: a.at)),
+                    a.contestedWith.isEmpty ? .empty : .text(a.contestedWith.map { d.pilots[$0].id }.joined(separator: "|")),
+                ])
+            }
+        }
+        return t
+    }
+}

@@ -1,0 +1,258 @@
+/// Funnel counts of one cohort (3.5). Touch counts are nil for baselines.
+public struct CohortCounts: Sendable, Equatable {
+    public var leads = 0, mql = 0, sqm = 0, opportunities = 0, won = 0, lost = 0
+    public var pipelineAmount = 0.0, wonAmount = 0.0
+    public var touches: Int?, uniqueVisitors: Int?, registrations: Int?, attendees: Int?, meetingsBooked: Int?
+}
+
+/// SLA outcome of one contact on one clock (B21).
+public enum SLAOutcome: Sendable { case met(Double), breached(Double?), pending }
+
+/// Everything known after attribution: the input of every table.
+public struct ReportData: Sendable {
+    public var pilots: [Pilot]
+    public var contacts: [Contact]
+    public var touches: [ResolvedTouch]
+    public var attribution: [Attribution?]
+    public var asOf: Int64
+    public var icpFields: [String]
+    /// Per pilot: attributed contacts, baseline contacts, matched touches (indices).
+    public var leads: [[Int]] = []
+    public var baseline: [[Int]] = []
+    public var pilotTouches: [[Int]] = []
+
+    public init(pilots: [Pilot], contacts: [Contact], touches: [ResolvedTouch], attribution: [Attribution?], asOf: Int64, icpFields: [String]) {
+        self.pilots = pilots
+        self.contacts = contacts
+        self.touches = touches
+        self.attribution = attribution
+        self.asOf = asOf
+        self.icpFields = icpFields
+        leads = Array(repeating: [], count: pilots.count)
+        baseline = Array(repeating: [], count: pilots.count)
+        pilotTouches = Array(repeating: [], count: pilots.count)
+        for (i, a) in attribution.enumerated() { if let a { leads[a.pilot].append(i) } }
+        for p in pilots {
+            for (i, c) in contacts.enumerated() where attribution[i] == nil && c.createdAt <= asOf && p.inWindow(c.createdAt) {
+                baseline[p.index].append(i)
+            }
+        }
+        for (i, t) in touches.enumerated() { pilotTouches[Int(t.touch.pilot)].append(i) }
+    }
+}
+
+/// Metric computations for one pilot over any subset of its contacts and touches.
+public struct Evaluator {
+    public let data: ReportData
+    public let p: Pilot
+
+    public init(_ data: ReportData, _ pilot: Pilot) {
+        self.data = data
+        p = pilot
+    }
+
+    /// The counting window's end (exclusive) cut at `as_of` (B2).
+    public var countingEnd: Int64 { min(p.countingEnd, data.asOf + 1) }
+
+    @inline(__always) public func inCounting(_ t: Int64) -> Bool { t != absentTime && t >= p.windowStart && t < countingEnd }
+
+    /// Cumulative: reached stage i (mql 0 … won 3) or any later one inside the counting window.
+    public func reached(_ c: Contact, _ i: Int) -> Bool {
+        for j in i...3 where inCounting(c.stages.t[j]) { return true }
+        return false
+    }
+
+    public func counts(leads: [Int], touches: [Int]?) -> CohortCounts {
+        var k = CohortCounts()
+        k.leads = leads.count
+        for i in leads {
+            let c = data.contacts[i]
+            if reached(c, 0) { k.mql += 1 }
+            if reached(c, 1) { k.sqm += 1 }
+            if reached(c, 2) {
+                k.opportunities += 1
+                k.pipelineAmount += c.amount ?? 0
+            }
+            if reached(c, 3) {
+                k.won += 1
+                k.wonAmount += c.amount ?? 0
+            }
+            if inCounting(c.stages[.lost]) { k.lost += 1 }
+        }
+        if let touches {
+            var ids = Set<String>(), reg = Set<String>(), att = Set<String>(), meet = Set<String>()
+            for ti in touches {
+                let t = data.touches[ti]
+                ids.insert(t.identity)
+                if t.touch.event == .registration { reg.insert(t.identity) }
+                if t.touch.event == .attendance { att.insert(t.identity) }
+                if t.touch.isMeeting { meet.insert(t.identity) }
+            }
+            k.touches = touches.count
+            k.uniqueVisitors = ids.count
+            k.registrations = reg.count
+            k.attendees = att.count
+            k.meetingsBooked = meet.count
+        }
+        return k
+    }
+
+    // MARK: ICP (3.5, B22)
+
+    public func icpPasses(_ c: Contact) -> [Bool] {
+        p.icp.map { rule in
+            let fi = data.icpFields.firstIndex(of: rule.field)
+            let raw = fi.map { c.icpValues[$0] } ?? ""
+            let value = raw.trimmingSpaces
+            switch rule.kind {
+            case .range(let lo, let hi):
+                let u = Array(value.utf8)
+                let num: Double? = u.withUnsafeBufferPointer { b in
+                    rule.field == "employees" ? NumberParser.integer(b).map(Double.init) : NumberParser.decimal(b)
+                }
+                guard let v = num else { return false }
+                if let lo, v < lo { return false }
+                if let hi, v > hi { return false }
+                return true
+            case .oneOf(let set):
+                return !value.isEmpty && set.contains(value.normalizedText)
+            case .noneOf(let set):
+                return value.isEmpty || !set.contains(value.normalizedText)
+            }
+        }
+    }
+
+    public func isICP(_ c: Contact) -> Bool { icpPasses(c).allSatisfy { $0 } }
+
+    public struct ICPCounts { public var leadsICP = 0, sqm = 0, sqmICP = 0; public var leadsFailing: [Int] = [], sqmFailing: [Int] = [] }
+
+    public func icp(leads: [Int]) -> ICPCounts {
+        var k = ICPCounts()
+        k.leadsFailing = Array(repeating: 0, count: p.icp.count)
+        k.sqmFailing = k.leadsFailing
+        for i in leads {
+            let c = data.contacts[i]
+            let passes = icpPasses(c)
+            let ok = passes.allSatisfy { $0 }
+            let sqm = reached(c, 1)
+            if ok { k.leadsICP += 1 }
+            if sqm { k.sqm += 1 }
+            if sqm && ok { k.sqmICP += 1 }
+            for (r, pass) in passes.enumerated() where !pass {
+                k.leadsFailing[r] += 1
+                if sqm { k.sqmFailing[r] += 1 }
+            }
+        }
+        return k
+    }
+
+    // MARK: Cost (3.5, B23)
+
+    public func totalCost(_ k: CohortCounts) -> Double {
+        let c = p.costs
+        return (c.fixed ?? 0) + (c.hours ?? 0) * (c.hourly_rate ?? 0) + (c.per_lead ?? 0) * Double(k.leads)
+            + (c.per_sqm ?? 0) * Double(k.sqm) + (c.per_won ?? 0) * Double(k.won)
+    }
+
+    // MARK: SLA (3.5, B21)
+
+    /// First meeting booked for this pilot by each contact.
+    public func firstMeetings(touches: [Int]) -> [Int: Int64] {
+        var out: [Int: Int64] = [:]
+        for ti in touches {
+            let t = data.touches[ti]
+            guard t.touch.isMeeting, let c = t.contact else { continue }
+            out[c] = min(out[c] ?? Int64.max, t.touch.ts)
+        }
+        return out
+    }
+
+    func outcome(start: Int64, end: Int64?, targetHours: Double) -> SLAOutcome {
+        if let end {
+            let h = BusinessTime.hours(from: start, to: end, pilot: p)
+            return h <= targetHours ? .met(h) : .breached(h)
+        }
+        let soFar = BusinessTime.hours(from: start, to: data.asOf, pilot: p)
+        return soFar < targetHours ? .pending : .breached(nil)
+    }
+
+    /// Outcomes of the respond and schedule clocks over the given leads (nil: no such clock).
+    public func sla(leads: [Int], touches: [Int]) -> (respond: [SLAOutcome]?, schedule: [SLAOutcome]?) {
+        guard let s = p.sla else { return (nil, nil) }
+        let meetings = firstMeetings(touches: touches)
+        var respond: [SLAOutcome]?
+        var schedule: [SLAOutcome]?
+        if let h = s.respond_business_hours {
+            respond = leads.map { i in
+                let c = data.contacts[i]
+                return outcome(start: c.createdAt, end: c.respondedAt == absentTime ? nil : c.respondedAt, targetHours: h)
+            }
+        }
+        if let d = s.schedule_business_days {
+            schedule = leads.compactMap { i in
+                let c = data.contacts[i]
+                guard c.respondedAt != absentTime else { return nil }
+                let first = min(c.stages[.sqm], meetings[i] ?? absentTime)
+                return outcome(start: c.respondedAt, end: first == absentTime ? nil : first, targetHours: d * 24)
+            }
+        }
+        return (respond, schedule)
+    }
+
+    static func rate(_ outcomes: [SLAOutcome]?) -> MetricValue {
+        guard let o = outcomes else { return .undefined }
+        var met = 0, decided = 0
+        for x in o {
+            switch x {
+            case .met: met += 1; decided += 1
+            case .breached: decided += 1
+            case .pending: break
+            }
+        }
+        return .ratio(Double(met), Double(decided))
+    }
+
+    // MARK: Metric values (thresholds, decision)
+
+    /// The value of a metric over a subset of leads and touches.
+    public func value(_ m: Metric, leads: [Int], touches: [Int]) -> MetricValue {
+        let k = counts(leads: leads, touches: touches)
+        switch m {
+        case .touches: return .count(k.touches ?? 0)
+        case .unique_visitors: return .count(k.uniqueVisitors ?? 0)
+        case .registrations: return .count(k.registrations ?? 0)
+        case .attendees: return .count(k.attendees ?? 0)
+        case .meetings_booked: return .count(k.meetingsBooked ?? 0)
+        case .leads: return .count(k.leads)
+        case .mql: return .count(k.mql)
+        case .sqm: return .count(k.sqm)
+        case .opportunities: return .count(k.opportunities)
+        case .won: return .count(k.won)
+        case .lost: return .count(k.lost)
+        case .pipeline_amount: return .money(k.pipelineAmount)
+        case .won_amount: return .money(k.wonAmount)
+        case .lead_to_mql: return .ratio(Double(k.mql), Double(k.leads))
+        case .mql_to_sqm: return .ratio(Double(k.sqm), Double(k.mql))
+        case .sqm_to_opportunity: return .ratio(Double(k.opportunities), Double(k.sqm))
+        case .opportunity_to_won: return .ratio(Double(k.won), Double(k.opportunities))
+        case .sqm_rate: return .ratio(Double(k.sqm), Double(k.leads))
+        case .icp_match:
+            let i = icp(leads: leads)
+            return .ratio(Double(i.sqmICP), Double(i.sqm))
+        case .cost_per_sqm: return .ratio(totalCost(k), Double(k.sqm))
+        case .cost_per_lead: return .ratio(totalCost(k), Double(k.leads))
+        case .sla_respond_rate: return Self.rate(sla(leads: leads, touches: touches).respond)
+        case .sla_schedule_rate: return Self.rate(sla(leads: leads, touches: touches).schedule)
+        }
+    }
+
+    /// A metric value as a cell in its own format (B24).
+    public static func cell(_ m: Metric, _ v: MetricValue) -> Cell {
+        guard let d = v.double else { return .empty }
+        switch m.kind {
+        case .count: return .int(Int(d))
+        case .rate: return .fixed(d, 4)
+        case .money: return .fixed(d, 2)
+        }
+    }
+}

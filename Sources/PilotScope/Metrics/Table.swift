@@ -1,0 +1,48 @@
+/// One cell of an output table, typed so each format writes it correctly.
+public enum Cell: Equatable, Sendable {
+    case text(String)
+    case int(Int)
+    /// A number written with a fixed number of decimals (rates 4, money 2, days 2).
+    case fixed(Double, Int)
+    case empty
+
+    public static func rate(_ v: Double?) -> Cell { v.map { .fixed($0, 4) } ?? .empty }
+    public static func money(_ v: Double?) -> Cell { v.map { .fixed($0, 2) } ?? .empty }
+    public static func days(_ v: Double?) -> Cell { v.map { .fixed($0, 2) } ?? .empty }
+    public static func ratio(_ a: Double, _ b: Double, _ decimals: Int) -> Cell { b == 0 ? .empty : .fixed(a / b, decimals) }
+
+    /// The cell as plain text (no quoting, no guard).
+    public var plain: String {
+        switch self {
+        case .text(let s): return s
+        case .int(let i): return String(i)
+        case .fixed(let v, let d): return formatFixed(v, d)
+        case .empty: return ""
+        }
+    }
+}
+
+/// `%.Nf` without a negative zero and never NaN/inf (those are empty, SPEC 4).
+public func formatFixed(_ v: Double, _ decimals: Int) -> String {
+    guard v.isFinite else { return "" }
+    var s = String(format: "%.\(decimals)f", v)
+    if s.hasPrefix("-"), s.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) { s.removeFirst() }
+    return s
+}
+
+/// A named table of Appendix A.
+public struct Table: Sendable {
+    public var name: String
+    public var columns: [String]
+    public var rows: [[Cell]] = []
+
+    public init(_ name: String, _ columns: [String]) {
+        self.name = name
+        self.columns = columns
+    }
+
+    public mutating func add(_ row: [Cell]) {
+        precondition(row.count == columns.count, "\(name): \(row.count) cells for \(columns.count) columns")
+        rows.append(row)
+    }
+}

@@ -1,0 +1,241 @@
+import Foundation
+
+/// How a report run reads its inputs.
+public struct ReportOptions: Sendable {
+    public var threads: Int
+    public var engine: CSVEngine = .fast
+    public var backend: InflateBackend = .isal
+    public var keepPII = false
+    /// Overrides the configuration's `as_of`.
+    public var asOf: Int64?
+
+    public init(threads: Int) { self.threads = threads }
+}
+
+/// Everything a report run produces.
+public struct ReportResult: Sendable {
+    public var tables: [Table]
+    public var rejects: [RejectRow]
+    public var accounts: [FileAccount]
+    public var asOf: Int64
+    public var timings: [(String, Double)]
+    public var data: ReportData
+    /// SHA-256 of each input file as stored, by path.
+    public var checksums: [String: String]
+
+    /// summary.json: inputs with sizes and checksums, as_of, version, timings, row counts.
+    public func summaryJSON() -> String {
+        let j = TableWriter.jsonString
+        var inputs: [String] = []
+        for a in accounts {
+            inputs.append(
+                "    {\"file\": \(j(a.path)), \"kind\": \(j(a.kind.rawValue)), \"bytes\": \(a.bytes), \"sha256\": \(checksums[a.path].map(j) ?? "null"), "
+                    + "\"rows_read\": \(a.rowsRead), \"rows_kept\": \(a.rowsKept), \"rows_rejected\": \(a.rowsRejected)}")
+        }
+        let t = timings.map { "\(j($0.0)): \(formatFixed($0.1, 3))" }.joined(separator: ", ")
+        let rows = tables.map { "\(j($0.name)): \($0.rows.count)" }.joined(separator: ", ")
+        return """
+            {
+              "version": \(j(PilotScopeVersion.string)),
+              "as_of": \(j(Civil.isoString(millis: asOf))),
+              "inputs": [
+            \(inputs.joined(separator: ",\n"))
+              ],
+              "contacts": \(data.contacts.count),
+              "matched_touches": \(data.touches.count),
+              "rejected_rows": \(rejects.count),
+              "table_rows": {\(rows)},
+              "timings_seconds": {\(t)}
+            }
+
+            """
+    }
+}
+
+/// Quality counters of the whole run that are not per file (B26).
+struct RunQuality {
+    var crmKept = 0
+    var unknownPilotTag = 0
+    var stageBeforeCreated = 0
+    var historyUnmapped = 0
+    var historyUnknown = 0
+    var touches = 0
+    var byEmail = 0
+    var byVisitor = 0
+}
+
+/// The report pipeline: CRM and stage history → dedup → touches (streamed) → stitching →
+/// attribution → tables. Phases run one after another; each phase is parallel inside.
+public enum ReportEngine {
+    public static func run(config: ResolvedConfig, sections: [PlannedSection], options: ReportOptions) throws -> ReportResult {
+        var timings: [(String, Double)] = []
+        var clock = Date()
+        func lap(_ name: String) {
+            timings.append((name, Date().timeIntervalSince(clock)))
+            clock = Date()
+        }
+        let asOf = options.asOf ?? config.asOf ?? Int64(Date().timeIntervalSince1970 * 1000)
+        let contexts = try InputPlan.contexts(sections: sections, config: config, backend: options.backend)
+        guard contexts.contains(where: { $0.kind == .crm }) else {
+            throw ConfigError(key: "inputs.crm", "no CRM file: give inputs.crm in the configuration or --crm FILE")
+        }
+        lap("plan")
+        let icpFields = Array(Set(config.pilots.flatMap { $0.icp.map(\.field) })).sorted()
+        var q = RunQuality()
+
+        // Phase 1: CRM exports and stage history.
+        let crmFiles = contexts.filter { $0.kind != .touches }.enumerated().map { i, f -> FileContext in
+            var f = f
+            f.index = i
+            return f
+        }
+        let p1 = Pipeline<CRMProcessor>(threads: options.threads, engine: options.engine, backend: options.backend, keepPII: options.keepPII)
+        p1.computeChecksums = true
+        let (crmWorkers, crmAccounts) = try p1.run(files: crmFiles) { CRMProcessor(email: config.email, icpFields: icpFields) }
+        try checkRejectRates(crmAccounts, max: config.maxRejectRate)
+        lap("read crm")
+
+        let records = crmWorkers.flatMap(\.records)
+        q.crmKept = records.count
+        let tags = Set(config.pilots.flatMap(\.sourceTagsNorm))
+        let prefix = Array("partner pilot:".utf8)
+        for r in records {
+            let s = r.source.normalizedText
+            if s.starts(with: prefix) && !tags.contains(s) { q.unknownPilotTag += 1 }
+        }
+        var contacts = Dedup.merge(records, pilotTags: tags)
+        let history = crmWorkers.flatMap(\.history)
+        (q.historyUnmapped, q.historyUnknown) = Dedup.applyHistory(history, to: &contacts, asOf: asOf)
+        for i in contacts.indices {
+            for s in 0..<5 where contacts[i].stages.t[s] != absentTime && contacts[i].stages.t[s] < contacts[i].createdAt {
+                q.stageBeforeCreated += 1
+            }
+            // B1: nothing after as_of exists for the metrics.
+            for s in 0..<5 where contacts[i].stages.t[s] != absentTime && contacts[i].stages.t[s] > asOf { contacts[i].stages.t[s] = absentTime }
+            if contacts[i].respondedAt != absentTime && contacts[i].respondedAt > asOf { contacts[i].respondedAt = absentTime }
+        }
+        lap("dedup")
+
+        // Phase 2: touch logs, streamed.
+        var emails = ByteMap<Int32>(capacity: contacts.count)
+        var contactIndex: [String: Int] = [:]
+        for (i, c) in contacts.enumerated() {
+            contactIndex[c.key] = i
+            if let e = c.email { _ = Array(e.utf8).withUnsafeBufferPointer { emails.findOrInsert($0) { Int32(i) } } }
+        }
+        let touchFiles = contexts.filter { $0.kind == .touches }.enumerated().map { i, f -> FileContext in
+            var f = f
+            f.index = i
+            return f
+        }
+        let ctx = TouchContext(pilots: config.pilots, contactEmails: emails, asOf: asOf)
+        var workerId = 0
+        let p2 = Pipeline<TouchProcessor>(threads: options.threads, engine: options.engine, backend: options.backend, keepPII: options.keepPII)
+        p2.computeChecksums = true
+        let (touchWorkers, touchAccounts) = try p2.run(files: touchFiles) {
+            workerId += 1
+            return TouchProcessor(context: ctx, email: config.email, worker: workerId)
+        }
+        try checkRejectRates(touchAccounts, max: config.maxRejectRate)
+        lap("read touches")
+
+        let visitors = VisitorDirectory(touchWorkers.map(\.visitors))
+        q.touches = touchWorkers.map(\.touches).reduce(0, +)
+        q.byEmail = touchWorkers.map(\.byEmail).reduce(0, +)
+        for (v, n) in visitors.emailless {
+            if let e = visitors.email[v], contactIndex["e:" + e] != nil { q.byVisitor += n }
+        }
+        var resolved = Attributor.resolve(touchWorkers.flatMap(\.matched), visitors: visitors, contactIndex: contactIndex)
+        resolved.sort { a, b in
+            if a.touch.pilot != b.touch.pilot { return a.touch.pilot < b.touch.pilot }
+            if a.touch.ts != b.touch.ts { return a.touch.ts < b.touch.ts }
+            return a.identity < b.identity
+        }
+        let attribution = Attributor.attribute(contacts: contacts, touches: resolved, pilots: config.pilots, asOf: asOf, lastTouch: config.lastTouch)
+        let data = ReportData(pilots: config.pilots, contacts: contacts, touches: resolved, attribution: attribution, asOf: asOf, icpFields: icpFields)
+        lap("attribute")
+
+        // Accounts in the order the files were named: CRM, touches, stage history as given.
+        var accounts: [FileAccount] = []
+        var ci = 0, ti = 0
+        for f in contexts {
+            if f.kind == .touches {
+                accounts.append(touchAccounts[ti])
+                ti += 1
+            } else {
+                accounts.append(crmAccounts[ci])
+                ci += 1
+            }
+        }
+        let (icp, rules) = FunnelTables.icp(data)
+        var tables = [
+            FunnelTables.funnel(data), icp, rules, FunnelTables.cost(data), ProgressTables.velocity(data),
+            ProgressTables.sla(data), ProgressTables.weekly(data), DecisionTable.table(data),
+        ]
+        tables.append(QualityTable.table(data, accounts: accounts, footers: contexts.map(\.mapping.footer), q: q))
+        tables.append(AttributionTable.table(data))
+        lap("tables")
+        var checksums: [String: String] = [:]
+        for f in crmFiles { checksums[f.path] = p1.checksums[f.index] }
+        for f in touchFiles { checksums[f.path] = p2.checksums[f.index] }
+        return ReportResult(
+            tables: tables, rejects: accounts.flatMap(\.rejects), accounts: accounts, asOf: asOf, timings: timings, data: data,
+            checksums: checksums)
+    }
+
+    /// 2.5: a file whose reject rate exceeds `max_reject_rate` fails the run (exit 1).
+    static func checkRejectRates(_ accounts: [FileAccount], max: Double) throws {
+        for a in accounts where a.rowsRead > 0 {
+            let rate = Double(a.rowsRejected) / Double(a.rowsRead)
+            if rate > max {
+                let top = a.rejected.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(3)
+                    .map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+                let first = a.rejects.first.map { "; first at line \($0.line)" } ?? ""
+                throw InputError(
+                    .rejectRate, file: a.path,
+                    String(format: "%d of %d rows rejected (%.2f%%), above max_reject_rate %.2f%% (%@%@); see `pilotscope scan`", a.rowsRejected, a.rowsRead, rate * 100, max * 100, top, first))
+            }
+        }
+    }
+}
+
+/// quality (Appendix A, B26, B28).
+enum QualityTable {
+    static func table(_ d: ReportData, accounts: [FileAccount], footers: [Bool], q: RunQuality) -> Table {
+        var t = Table("quality", ["scope", "pilot_id", "check", "count"])
+        for (a, footer) in zip(accounts, footers) {
+            t.add([.text(a.path), .empty, .text("rows_read"), .int(a.rowsRead)])
+            t.add([.text(a.path), .empty, .text("rows_kept"), .int(a.rowsKept)])
+            t.add([.text(a.path), .empty, .text("blank_lines"), .int(a.blankLines)])
+            if footer { t.add([.text(a.path), .empty, .text("footer_lines"), .int(a.footerLines)]) }
+            var checks = a.rejected.map { ("rejected:" + $0.key, $0.value) }
+            checks += a.badValues.map { ($0.key, $0.value) }
+            for (k, v) in checks.sorted(by: { $0.0 < $1.0 }) where v > 0 { t.add([.text(a.path), .empty, .text(k), .int(v)]) }
+        }
+        let all: [(String, Int)] = [
+            ("contacts", d.contacts.count), ("duplicates_merged", q.crmKept - d.contacts.count),
+            ("contacts_without_email", d.contacts.filter { $0.email == nil }.count), ("touches", q.touches),
+            ("touches_by_email", q.byEmail), ("touches_by_visitor", q.byVisitor),
+            ("touches_anonymous", q.touches - q.byEmail - q.byVisitor), ("unknown_pilot_tag", q.unknownPilotTag),
+            ("stage_before_created", q.stageBeforeCreated), ("history_unmapped_stage", q.historyUnmapped),
+            ("history_unknown_record", q.historyUnknown),
+        ]
+        for (k, v) in all { t.add([.text("all"), .empty, .text(k), .int(v)]) }
+        var contestedLost = Array(repeating: 0, count: d.pilots.count)
+        for a in d.attribution { if let a { for p in a.contestedWith { contestedLost[p] += 1 } } }
+        for p in d.pilots {
+            let tags = Set(p.sourceTagsNorm)
+            let leads = d.leads[p.index]
+            let missingTag = leads.filter { i in
+                let a = d.attribution[i]!
+                return a.rule != .tag && !tags.contains(d.contacts[i].source.normalizedText)
+            }.count
+            let outside = tags.isEmpty ? 0 : d.contacts.filter { tags.contains($0.source.normalizedText) && !p.inWindow($0.createdAt) }.count
+            let won = leads.filter { !d.attribution[$0]!.contestedWith.isEmpty }.count
+            for (k, v) in [("missing_source_tag", missingTag), ("tagged_outside_window", outside), ("contested_won", won), ("contested_lost", contestedLost[p.index])] {
+                t.add([.text("all"), .text(p.id), .text(k), .int(v)])
+            }
+        }
+        return t
+    }
+}

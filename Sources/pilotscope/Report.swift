@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import PilotScope
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compute every table and the scale / iterate / stop verdict.",
+        discussion: """
+            Writes funnel, icp, icp_rules, cost, velocity, sla, weekly, decision, quality and attribution as CSV,
+            plus rejects.csv and summary.json, into --out DIR (replaced atomically), and/or prints one table
+            with --table NAME. Exit codes: 0 success, 1 data error, 2 usage or configuration error.
+            """)
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(parsing: .upToNextOption, help: "CRM export files (replace the configuration's inputs.crm).")
+    var crm: [String] = []
+
+    @Option(parsing: .upToNextOption, help: "Touch log files (replace inputs.touches).")
+    var touches: [String] = []
+
+    @Option(name: .customLong("stage-history"), parsing: .upToNextOption, help: "Stage history files (replace inputs.stage_history).")
+    var stageHistory: [String] = []
+
+    @Option(help: "Write every table into this directory, replacing it atomically.")
+    var out: String?
+
+    @Option(help: "Print one table to standard output (funnel, icp, icp_rules, cost, velocity, sla, weekly, decision, quality, attribution).")
+    var table: String?
+
+    @Option(help: "Format of --table: csv, tsv, jsonl or md.")
+    var format: OutputFormat = .csv
+
+    @Option(help: "The moment of the report (default: as_of from the configuration, else now).")
+    var asOf: String?
+
+    @Flag(help: "Keep emails unmasked in rejects.csv.")
+    var keepPii = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    @OptionGroup var read: ReadOptions
+
+    static let tableNames = ["funnel", "icp", "icp_rules", "cost", "velocity", "sla", "weekly", "decision", "quality", "attribution"]
+
+    func validate() throws {
+        if out == nil && table == nil { throw ValidationError("give --out DIR, --table NAME, or both") }
+        if let table, !Self.tableNames.contains(table) {
+            throw ValidationError("unknown table '\(table)' (\(Self.tableNames.joined(separator: ", ")))")
+        }
+    }
+
+    func run() throws {
+        let config = try loadConfig(options.config, quiet: quiet)
+        var opts = ReportOptions(threads: read.threads)
+        opts.engine = read.csvEngine
+        opts.backend = read.inflate
+        opts.keepPII = keepPii
+        if let asOf {
+            guard let t = ConfigValidator.parseInstant(asOf, zone: config.defaultZone) else {
+                throw ValidationError("--as-of: not a timestamp: '\(asOf)'")
+            }
+            opts.asOf = t
+        }
+        let sections = try plannedSections(config, crm: crm, touches: touches, history: stageHistory)
+        let staging = try out.map { try AtomicDirectory(target: $0) }
+        Signals.install()
+        let result: ReportResult
+        do {
+            result = try ReportEngine.run(config: config, sections: sections, options: opts)
+            if let staging {
+                for t in result.tables { try staging.write(t.name + ".csv", TableWriter.render(t, as: .csv)) }
+                try staging.write("rejects.csv", TableWriter.rejects(result.rejects))
+                try staging.write("summary.json", result.summaryJSON())
+                try staging.commit()
+            }
+        } catch {
+            staging?.discard()
+            throw error
+        }
+        if let table, let t = result.tables.first(where: { $0.name == table }) {
+            Output.stdout(TableWriter.render(t, as: format))
+        }
+        if !quiet, let out {
+            let rows = result.accounts.map(\.rowsRead).reduce(0, +)
+            Terminal.error("wrote \(result.tables.count) tables to \(out) (\(rows) rows read, \(result.rejects.count) rejected)")
+        }
+    }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+
+enum Output {
+    /// Writes to standard output; a closed pipe (`… | head`) ends the run quietly with exit 0.
+    static func stdout(_ s: String) {
+        var bytes = Array(s.utf8)
+        var off = 0
+        while off < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress! + off, $0.count - off) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                exit(errno == EPIPE ? 0 : 1)
+            }
+            off += n
+        }
+    }
+}
+
+/// SIGINT / SIGTERM: remove the staging directory, leave the previous output untouched, exit non-zero.
+enum Signals {
+    nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []
+
+    static func install() {
+        signal(SIGPIPE, SIG_IGN)
+        for (sig, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+            signal(sig, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler {
+                AtomicDirectory.active?.discard()
+                Terminal.error("interrupted: the previous output is left as it was")
+                exit(code)
+            }
+            s.resume()
+            sources.append(s)
+        }
+    }
+}
