@@ -11,8 +11,16 @@ struct Generate: ParsableCommand {
     @Option(help: "Distinct anonymous visitors (default: about touches / 8).") var visitors: Int?
     @Option(help: "Output directory.") var out: String
 
+    @Flag(help: "Write plain CSV instead of gzip.") var plain = false
+
+    func validate() throws {
+        if contacts < 1 || touches < 0 || shards < 1 { throw ValidationError("--contacts ≥ 1, --touches ≥ 0, --shards ≥ 1") }
+    }
+
     func run() throws {
-        throw ValidationError("generate is not implemented yet")
+        var g = Generator(contacts: contacts, touches: touches, seed: seed, shards: shards, visitors: visitors, out: out)
+        g.compress = !plain
+        try g.run()
     }
 }
 

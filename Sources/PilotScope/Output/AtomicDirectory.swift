@@ -16,8 +16,11 @@ public final class AtomicDirectory {
         let base = (self.target as NSString).lastPathComponent
         let dir = parent.isEmpty ? "." : parent
         var isDir: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-            throw InputError(.unreadable, file: target, "cannot write output: the folder \(dir) does not exist")
+            throw InputError(.unreadable, file: target, "cannot write output: \(dir) is not a folder that can be created")
         }
         // mkdtemp: a new, private directory beside the target (never follows a planted symlink).
         var template = Array("\(dir)/.\(base).tmp-XXXXXX".utf8CString)
