@@ -126,7 +126,7 @@ public enum ConfigLoader {
         var best: (String, Int)?
         for c in among.sorted() {
             let d = editDistance(Array(key), Array(c))
-            if d <= max(1, key.count / 3), best == nil || d < best!.1 { best = (c, d) }
+            if d <= max(2, key.count / 3), best == nil || d < best!.1 { best = (c, d) }
         }
         return best?.0
     }

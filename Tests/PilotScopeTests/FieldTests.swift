@@ -1,0 +1,160 @@
+import XCTest
+@testable import PilotScope
+
+/// Expected epoch values were computed independently with Python's datetime/zoneinfo.
+final class TimestampTests: XCTestCase {
+    func parse(_ s: String, _ zone: String = "UTC", _ f: TimestampFormat = .auto) -> Int64? {
+        let z = TimeZoneCache.shared.table(zone)!
+        return Array(s.utf8).withUnsafeBufferPointer { TimestampParser(format: f, zone: z).parse($0) }
+    }
+
+    func testEveryAcceptedForm() {
+        XCTAssertEqual(parse("2026-03-04T10:22:31Z"), 1_772_619_751_000)
+        XCTAssertEqual(parse("2026-03-04T10:22:31.123Z"), 1_772_619_751_123)
+        XCTAssertEqual(parse("2026-03-04T10:22:31.123456Z"), 1_772_619_751_123)
+        XCTAssertEqual(parse("2026-03-04T10:22:31-05:30"), 1_772_639_551_000)
+        XCTAssertEqual(parse("2026-03-04T10:22:31-0530"), 1_772_639_551_000)
+        XCTAssertEqual(parse("2026-03-04T15:52:31+00"), 1_772_639_551_000)
+        XCTAssertEqual(parse("2026-03-04T10:22:31.000+0000"), 1_772_619_751_000)  // Salesforce
+        XCTAssertEqual(parse("2026-03-04 10:22:31"), 1_772_619_751_000)
+        XCTAssertEqual(parse("2026-03-04 10:22:31 +00:00"), 1_772_619_751_000)
+        XCTAssertEqual(parse("2026-03-04T10:22"), 1_772_619_720_000)
+        XCTAssertEqual(parse("2026-03-04"), 1_772_582_400_000)
+        XCTAssertEqual(parse("2026-03-04 10:22 pm"), 1_772_662_920_000)
+        XCTAssertEqual(parse("2026-03-04 12:05 am"), 1_772_582_700_000)
+        XCTAssertEqual(parse("3/4/2026 10:22 PM"), 1_772_662_920_000)
+        XCTAssertEqual(parse("03/04/2026 10:22:00 pm"), 1_772_662_920_000)
+        XCTAssertEqual(parse("3/4/2026"), 1_772_582_400_000)
+        XCTAssertEqual(parse("1772619751"), 1_772_619_751_000)
+        XCTAssertEqual(parse("1772619751123"), 1_772_619_751_123)
+        XCTAssertEqual(parse("  2026-03-04T10:22:31Z "), 1_772_619_751_000)
+        XCTAssertEqual(parse("2024-02-29"), 1_709_164_800_000)
+    }
+
+    func testImpossibleAndMalformedValues() {
+        for s in ["2026-02-30", "2026-13-01", "2026-03-04T25:00:00Z", "2026-03-04T10:60", "2025-02-29", "13/1/2026",
+                  "2026-03-04 13:00 pm", "2026-03-04 0:10 am", "177261975", "17726197510", "n/a", "", "2026/03/04",
+                  "2026-03-04T10:22:31Zjunk", "2026-03-04T10:22:31+25:00", "3/4/26"] {
+            XCTAssertNil(parse(s), s)
+        }
+    }
+
+    func testLocalTimesAndDST() {
+        XCTAssertEqual(parse("2026-03-04T10:22:31", "America/New_York"), 1_772_637_751_000)
+        // Gap: 02:30 does not exist on 2026-03-08 in New York: the offset before (EST) applies.
+        XCTAssertEqual(parse("2026-03-08 02:30", "America/New_York"), 1_772_955_000_000)
+        XCTAssertEqual(parse("2026-03-08 03:30", "America/New_York"), 1_772_955_000_000)
+        // Fold: 01:30 on 2026-11-01 happens twice: the earlier instant (EDT).
+        XCTAssertEqual(parse("2026-11-01 01:30", "America/New_York"), 1_793_511_000_000)
+        XCTAssertEqual(parse("2026-03-29 02:30", "Europe/Berlin"), 1_774_747_800_000)
+        XCTAssertEqual(parse("2026-10-25 02:30", "Europe/Berlin"), 1_792_888_200_000)
+        // An explicit offset ignores the input zone.
+        XCTAssertEqual(parse("2026-03-04T10:22:31Z", "Europe/Berlin"), 1_772_619_751_000)
+    }
+
+    func testFixedFormatsSkipDetection() {
+        XCTAssertNil(parse("3/4/2026", "UTC", .iso))
+        XCTAssertNil(parse("2026-03-04", "UTC", .us))
+        XCTAssertEqual(parse("1772619751", "UTC", .epochSeconds), 1_772_619_751_000)
+        XCTAssertNil(parse("1772619751123", "UTC", .epochSeconds))
+    }
+}
+
+final class FieldTests: XCTestCase {
+    func email(_ s: String, plus: Bool = false, dots: Bool = false) -> String? {
+        EmailNormalizer(stripPlusTags: plus, gmailDots: dots).normalize(s)
+    }
+
+    func testEmails() {
+        XCTAssertEqual(email("  Ana.Berg@Example.COM "), "ana.berg@example.com")
+        XCTAssertEqual(email("JÜRGEN@x.de"), "jÜrgen@x.de")  // B15: ASCII only
+        XCTAssertNotEqual(email("JÜRGEN@x.de"), email("jürgen@x.de"))
+        for junk in ["n/a", "unknown", "-", "a@", "@b.com", "a@b@c", ""] { XCTAssertNil(email(junk), junk) }
+        XCTAssertEqual(email("a+news@x.com"), "a+news@x.com")
+        XCTAssertEqual(email("a+news@x.com", plus: true), "a@x.com")
+        XCTAssertEqual(email("a.b.c@Gmail.com", dots: true), "abc@gmail.com")
+        XCTAssertEqual(email("a.b.c@x.com", dots: true), "a.b.c@x.com")
+    }
+
+    func testNumbers() {
+        func int(_ s: String) -> Int64? { Array(s.utf8).withUnsafeBufferPointer { NumberParser.integer($0) } }
+        func dec(_ s: String) -> Double? { Array(s.utf8).withUnsafeBufferPointer { NumberParser.decimal($0) } }
+        XCTAssertEqual(int("200"), 200)
+        XCTAssertEqual(int(" -7 "), -7)
+        XCTAssertEqual(int("+12"), 12)
+        for bad in ["1,200", "12.0", "n/a", "", "+", "1 200", "99999999999999999999"] { XCTAssertNil(int(bad), bad) }
+        XCTAssertEqual(dec("12000.50"), 12000.5)
+        XCTAssertEqual(dec("-3"), -3)
+        for bad in ["$12,000", "1.", ".5", "1e5", "12.0.1", "abc"] { XCTAssertNil(dec(bad), bad) }
+    }
+
+    func utm(_ url: String) -> [String?] {
+        var s = UTMScratch()
+        Array(url.utf8).withUnsafeBufferPointer { URLFields.parseUTM($0, into: &s) }
+        return (0..<5).map { s.present[$0] ? String(decoding: s.values[$0], as: UTF8.self) : nil }
+    }
+
+    func testUTMQueryRules() {
+        // Keys case-insensitive, `+` is a space, percent-decoding, first occurrence wins even if empty.
+        XCTAssertEqual(utm("https://x.com/p?UTM_Source=Acme&utm_campaign=acme%2Dworkshop+2026&utm_source=other"),
+                       ["Acme", nil, "acme-workshop 2026", nil, nil])
+        XCTAssertEqual(utm("https://x.com/?utm_source=&utm_source=acme"), ["", nil, nil, nil, nil])
+        XCTAssertEqual(utm("https://x.com/?a=1;utm_source=acme"), [nil, nil, nil, nil, nil])  // only & separates
+        XCTAssertEqual(utm("https://x.com/?utm_medium=a%2Bb#utm_term=x"), [nil, "a+b", nil, nil, nil])
+        XCTAssertEqual(utm("https://x.com/?utm%5Fsource=acme"), [nil, nil, nil, nil, nil])  // keys are not decoded
+        XCTAssertEqual(utm("https://x.com/?utm_content=%zz"), [nil, nil, nil, nil, "%zz"])
+    }
+
+    func testLinkNormalizationAndMatching() {
+        func n(_ s: String) -> String { String(decoding: URLFields.normalizeLink(s), as: UTF8.self) }
+        XCTAssertEqual(n("https://WWW.Cal.Example.com/Team/Acme/?x=1#frag"), "cal.example.com/Team/Acme")
+        XCTAssertEqual(n("cal.example.com/team/acme///"), "cal.example.com/team/acme")
+        XCTAssertEqual(n("http://cal.example.com:8080/a"), "cal.example.com:8080/a")
+        let link = URLFields.normalizeLink("https://cal.example.com/team/acme")
+        XCTAssertTrue(URLFields.linkMatches(URLFields.normalizeLink("https://www.cal.example.com/team/acme/30min?m=3"), link))
+        XCTAssertTrue(URLFields.linkMatches(URLFields.normalizeLink("cal.example.com/team/acme"), link))
+        XCTAssertFalse(URLFields.linkMatches(URLFields.normalizeLink("https://cal.example.com/team/acme-assessment"), link))
+        XCTAssertFalse(URLFields.linkMatches(URLFields.normalizeLink("https://cal.example.com/team/ACME"), link))
+    }
+
+    func testThresholdsAreExactFractions() throws {
+        let t = try Threshold.parse("icp_match >= 60%")
+        XCTAssertTrue(t.holds(.ratio(3, 5)))
+        XCTAssertFalse(t.holds(.ratio(59, 100)))
+        XCTAssertFalse(t.holds(.undefined))
+        XCTAssertTrue(try Threshold.parse("icp_match == 0.6").holds(.ratio(6, 10)))
+        XCTAssertTrue(try Threshold.parse("sqm < 5").holds(.count(4)))
+        XCTAssertThrowsError(try Threshold.parse("sqms >= 5"))
+        XCTAssertThrowsError(try Threshold.parse("sqm => 5"))
+        XCTAssertThrowsError(try Threshold.parse("sqm >= lots"))
+    }
+
+    func testStatistics() {
+        // PERCENTILE.INC of 1,2,3,4: h = 3·0.9 = 2.7 → 3 + 0.7·1 = 3.7; median 2.5; p75 h = 2.25 → 3.25.
+        XCTAssertEqual(Stats.percentile([1, 2, 3, 4], 0.9)!, 3.7, accuracy: 1e-12)
+        XCTAssertEqual(Stats.percentile([1, 2, 3, 4], 0.5)!, 2.5, accuracy: 1e-12)
+        XCTAssertEqual(Stats.percentile([1, 2, 3, 4], 0.75)!, 3.25, accuracy: 1e-12)
+        XCTAssertEqual(Stats.percentile([7], 0.9), 7)
+        XCTAssertNil(Stats.percentile([], 0.5))
+        // Wilson 1 of 2: center 0.5, half = z·sqrt(0.125 + z²/16)/(1 + z²/2) = 0.405469…
+        let w = Stats.wilson(1, 2)!
+        XCTAssertEqual(w.0, 0.094531, accuracy: 1e-6)
+        XCTAssertEqual(w.1, 0.905469, accuracy: 1e-6)
+        // 0 of 10: lower bound clamps at 0; upper = z²/n / (1 + z²/n) = 0.27753…
+        let z = Stats.wilson(0, 10)!
+        XCTAssertEqual(z.0, 0)
+        XCTAssertEqual(z.1, 0.277533, accuracy: 1e-6)
+        XCTAssertNil(Stats.wilson(0, 0))
+    }
+
+    func testSpreadsheetGuard() {
+        for hostile in ["=HYPERLINK(\"http://x\")", "+cmd", "-1+1", "@SUM(A1)", "\tx", "\rx"] {
+            XCTAssertTrue(TableWriter.guarded(hostile).hasPrefix("'"), hostile)
+        }
+        XCTAssertEqual(TableWriter.guarded("acme"), "acme")
+        var t = Table("x", ["name", "n"])
+        t.add([.text("=cmd"), .fixed(-1.5, 2)])
+        XCTAssertEqual(TableWriter.render(t, as: .csv), "name,n\n'=cmd,-1.50\n")
+        XCTAssertEqual(TableWriter.render(t, as: .jsonl), "{\"name\":\"=cmd\",\"n\":-1.50}\n")
+    }
+}
