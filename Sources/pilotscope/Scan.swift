@@ -94,7 +94,7 @@ func plannedSections(_ r: ResolvedConfig, crm: [String], touches: [String], hist
             continue
         }
         for s in cfg?.items ?? [] {
-            out.append(PlannedSection(kind: kind, section: s, files: try InputPlan.expand(s.files?.items ?? [], base: r.baseDirectory)))
+            out.append(PlannedSection(kind: kind, section: s, files: try InputPlan.expand(s.files?.items ?? [], base: r.baseDirectory), base: r.baseDirectory))
         }
     }
     return out

@@ -70,12 +70,20 @@ public struct ColumnMapping: Sendable {
         extras.sort { $0.name < $1.name || ($0.name == $1.name && $0.index < $1.index) }
     }
 
+    /// The three headers nearest to a wanted one: a header that contains the wanted name's letters in
+    /// order (`ts` in `timestamp`) ranks first, then by edit distance.
     static func closest(to name: String, in headers: [String]) -> [String] {
-        let lower = name.lowercased()
-        let scored = headers.map { h -> (String, Int) in
-            (h, ConfigLoader.editDistance(Array(lower), Array(h.lowercased())))
+        let lower = Array(name.lowercased())
+        func isSubsequence(_ a: [Character], of b: [Character]) -> Bool {
+            var i = 0
+            for c in b where i < a.count && c == a[i] { i += 1 }
+            return i == a.count
         }
-        return scored.filter { $0.1 <= max(3, name.count / 2) }.sorted { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
-            .prefix(3).map(\.0)
+        let scored = headers.filter { !$0.isEmpty }.map { h -> (String, Int) in
+            let hl = Array(h.lowercased())
+            let d = ConfigLoader.editDistance(lower, hl)
+            return (h, isSubsequence(lower, of: hl) || isSubsequence(hl, of: lower) ? min(d, 1) : d)
+        }
+        return scored.sorted { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }.prefix(3).map(\.0)
     }
 }

@@ -4,8 +4,11 @@ public enum CSVEngine: String, Sendable, CaseIterable { case fast, libcsv }
 /// One input file as the pipeline sees it: where it is, what it holds and how to read it.
 public struct FileContext: @unchecked Sendable {
     public var index: Int
-    /// The path as given (its `scope` in the quality table, B13).
+    /// The path as given (its `scope` in the quality table, B13): relative to the config's folder
+    /// for configured files, as typed for command-line files.
     public var path: String
+    /// Where the file is opened.
+    public var location: String
     public var kind: InputKind
     public var mapping: ColumnMapping
     public var delimiter: UInt8

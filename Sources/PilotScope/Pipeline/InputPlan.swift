@@ -5,11 +5,14 @@ public struct PlannedSection: Sendable {
     public var kind: InputKind
     public var section: InputSection
     public var files: [String]
+    /// The folder configured paths are relative to ("." for command-line files).
+    public var base: String
 
-    public init(kind: InputKind, section: InputSection, files: [String]) {
+    public init(kind: InputKind, section: InputSection, files: [String], base: String = ".") {
         self.kind = kind
         self.section = section
         self.files = files
+        self.base = base
     }
 }
 
@@ -88,16 +91,18 @@ public enum InputPlan {
                 if let stage = Stage(rawValue: st.lowercased()) { stages[name.normalizedText] = stage }
             }
             for path in s.files {
+                let prefix = s.base.hasSuffix("/") ? s.base : s.base + "/"
+                let display = s.base != "." && path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
                 let header = try readHeader(path, delimiter: delim, backend: backend)
                 let mapping: ColumnMapping
                 do {
-                    mapping = try ColumnMapping(kind: s.kind, header: header, preset: preset, overrides: s.section.columns ?? [:], file: path)
+                    mapping = try ColumnMapping(kind: s.kind, header: header, preset: preset, overrides: s.section.columns ?? [:], file: display)
                 } catch let e as ColumnError {
                     throw e
                 }
                 out.append(
                     FileContext(
-                        index: out.count, path: path, kind: s.kind, mapping: mapping, delimiter: delim,
+                        index: out.count, path: display, location: path, kind: s.kind, mapping: mapping, delimiter: delim,
                         timestamps: TimestampParser(format: format, zone: zone), stages: stages))
             }
         }

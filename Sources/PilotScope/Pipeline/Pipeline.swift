@@ -80,7 +80,7 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
             // One thread: read, cut and parse in turn.
             for f in files {
                 do {
-                    let chunker = Chunker(source: try openInput(f.path, backend: backend, checksum: checksumCallback(f.index)), name: f.path, pool: pool, fileIndex: f.index)
+                    let chunker = Chunker(source: try openInput(f.location, backend: backend, checksum: checksumCallback(f.index)), name: f.path, pool: pool, fileIndex: f.index)
                     while let c = try chunker.next() {
                         let o = process(c, file: f, processor: procs)
                         pool.release(c.buffer, c.capacity)
@@ -93,7 +93,7 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
             let queue = BlockingQueue<Chunk?>(capacity: workers * 2)
             let shared = SharedRunState(files: files.count)
             let procBox = PointerBox(procs)
-            let order = files.indices.sorted { fileSize(files[$0].path) > fileSize(files[$1].path) }
+            let order = files.indices.sorted { fileSize(files[$0].location) > fileSize(files[$1].location) }
             let readers = min(files.count, max(1, threads))
             let group = DispatchGroup()
             for _ in 0..<readers {
@@ -102,7 +102,7 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
                     while let k = shared.takeFile(limit: order.count) {
                         let f = files[order[k]]
                         do {
-                            let chunker = Chunker(source: try openInput(f.path, backend: self.backend, checksum: self.checksumCallback(f.index)), name: f.path, pool: pool, fileIndex: f.index)
+                            let chunker = Chunker(source: try openInput(f.location, backend: self.backend, checksum: self.checksumCallback(f.index)), name: f.path, pool: pool, fileIndex: f.index)
                             while !shared.cancelled, let c = try chunker.next() { queue.push(c) }
                         } catch {
                             shared.readError(error, file: f.index)
@@ -134,7 +134,7 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
         var accounts: [FileAccount] = []
         for f in files {
             var a = FileAccount(path: f.path, kind: f.kind)
-            a.bytes = fileSize(f.path)
+            a.bytes = fileSize(f.location)
             var base = 0
             var oneField: [(Int, String)] = []
             var trailingBlank: [Int] = []

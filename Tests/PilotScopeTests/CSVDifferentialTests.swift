@@ -1,0 +1,208 @@
+import XCTest
+@testable import PilotScope
+
+/// An in-memory byte stream.
+final class MemorySource: ByteSource {
+    let bytes: [UInt8]
+    var pos = 0
+    var step: Int
+    init(_ b: [UInt8], step: Int = Int.max) { bytes = b; self.step = step }
+    var fileOffset: Int { pos }
+    func read(into p: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
+        let n = min(capacity, bytes.count - pos, step)
+        for i in 0..<n { p[i] = bytes[pos + i] }
+        pos += n
+        return n
+    }
+}
+
+/// What a CSV engine produced: records with their start lines, blank lines, and the first error.
+struct Parsed: Equatable, CustomStringConvertible {
+    var records: [(Int, [String])] = []
+    var blank = 0
+    var lines = 0
+    var error: CSVSyntaxError?
+
+    static func == (a: Parsed, b: Parsed) -> Bool {
+        a.records.count == b.records.count && zip(a.records, b.records).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+            && a.error == b.error && (a.error != nil || (a.lines == b.lines && a.blank == b.blank))
+    }
+    var description: String { "records \(records) blank \(blank) lines \(lines) error \(String(describing: error))" }
+}
+
+struct Collector: RecordHandler {
+    var records: [(Int, [String])] = []
+    var base = 0
+    mutating func record(_ r: inout RecordView) throws {
+        records.append((base + r.line, (0..<r.count).map { String(decoding: r[$0], as: UTF8.self) }))
+    }
+}
+
+enum Engines {
+    /// The production path: the chunker cuts on quote parity, the fast scanner parses each chunk.
+    static func fast(_ input: [UInt8], chunk: Int) -> Parsed {
+        var out = Parsed()
+        let pool = BufferPool(size: chunk, limit: 1 << 20)
+        let chunker = Chunker(source: MemorySource(input, step: max(1, chunk / 2)), name: "mem", pool: pool, fileIndex: 0)
+        var c = Collector()
+        var scanner = FastCSVScanner()
+        do {
+            while let ch = try chunker.next() {
+                defer { pool.release(ch.buffer, ch.capacity) }
+                do {
+                    let st = try scanner.scan(ch.buffer, ch.length, atEOF: ch.isLast, handler: &c)
+                    out.blank += st.blankLines
+                    c.base += st.lines
+                } catch let e as CSVSyntaxError {
+                    out.error = CSVSyntaxError(kind: e.kind, line: c.base + e.line)
+                    break
+                }
+            }
+        } catch {
+            XCTFail("chunker: \(error)")
+        }
+        out.records = c.records
+        out.lines = c.base
+        return out
+    }
+
+    /// libcsv, fed in pieces of `piece` bytes.
+    static func libcsv(_ input: [UInt8], piece: Int) -> Parsed {
+        var out = Parsed()
+        // The chunker strips a BOM; do the same here.
+        var bytes = input
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        let p = LibCSVParser()
+        var c = Collector()
+        do {
+            var i = 0
+            while i < bytes.count {
+                let n = min(piece, bytes.count - i)
+                try bytes.withUnsafeBufferPointer { try p.feed($0.baseAddress! + i, n, handler: &c) }
+                i += n
+            }
+            let st = try p.finish(handler: &c)
+            out.blank = st.blankLines
+            out.lines = st.lines
+        } catch let e as CSVSyntaxError {
+            out.error = e
+        } catch {
+            XCTFail("\(error)")
+        }
+        out.records = c.records
+        return out
+    }
+}
+
+final class CSVDifferentialTests: XCTestCase {
+    static let named: [(String, String)] = [
+        ("simple", "a,b,c\n1,2,3\n"),
+        ("no_trailing_newline", "a,b\n1,2"),
+        ("crlf", "a,b\r\n1,2\r\n3,4\r\n"),
+        ("mixed_line_ends", "a,b\n1,2\r\n3,4\r5,6\n"),
+        ("bom_at_start", "\u{FEFF}a,b\n1,2\n"),
+        ("empty_lines_crlf", "a,b\r\n\r\n1,2\r\n\r\n\r\n"),
+        ("whitespace_line", "a,b\n   \n1,2\n\t\n"),
+        ("quoted_comma", "a,b\n\"x,y\",2\n"),
+        ("doubled_quotes", "a,b\n\"say \"\"hi\"\"\",2\n\"\"\"\",\"\"\n"),
+        ("quoted_newlines", "a,b\n\"line1\nline2\r\nline3\",2\n3,\"x\ry\"\n"),
+        ("quoted_crlf_at_boundary", "a,b\n\"\r\n\",\"\n\"\n"),
+        ("empty_fields", ",,\n,\n\"\",\"\"\n"),
+        ("trailing_delimiter_eof", "a,b\n1,"),
+        ("quoted_at_eof", "a,b\n1,\"2\""),
+        ("spaces_kept", " a , b \n 1 ,2\n"),
+        ("stray_quote", "a,b\n1,x\"y\n"),
+        ("text_after_quote", "a,b\n\"x\"y,2\n"),
+        ("space_after_quote", "a,b\n\"x\" ,2\n"),
+        ("unterminated_quote", "a,b\n1,\"never closed\n2,3\n"),
+        ("quote_error_after_newlines", "a\n\"x\ny\"z\n"),
+        ("nul_and_invalid_utf8", "a,b\n\u{0}x,\u{FF}\n"),
+        ("only_blank", "\n\n\r\n"),
+        ("empty", ""),
+        ("lone_cr_blank", "a\r\r1\r"),
+    ]
+
+    static let sizes = [1, 2, 3, 5, 8, 10, 15, 16, 20, 50, 100, 500, 4096]
+
+    func bytes(_ s: String) -> [UInt8] {
+        var b = Array(s.utf8)
+        // "\u{FF}" was meant as a raw byte: invalid UTF-8 in the file.
+        if let i = b.firstIndex(of: 0xC3), i + 1 < b.count, b[i + 1] == 0xBF { b.replaceSubrange(i...(i + 1), with: [0xFF]) }
+        return b
+    }
+
+    func check(_ name: String, _ input: [UInt8]) {
+        let reference = Engines.libcsv(input, piece: input.count + 1)
+        for size in Self.sizes {
+            let f = Engines.fast(input, chunk: size)
+            XCTAssertEqual(f, reference, "\(name): fast scanner at chunk size \(size)")
+        }
+        // libcsv itself must not depend on how the input is split.
+        for piece in 1...max(1, min(input.count, 64)) {
+            XCTAssertEqual(Engines.libcsv(input, piece: piece), reference, "\(name): libcsv in pieces of \(piece)")
+        }
+    }
+
+    func testNamedEdgeCases() {
+        for (name, text) in Self.named { check(name, bytes(text)) }
+    }
+
+    func testExpectedResultsOfNamedCases() {
+        // Spot checks against hand-written expectations (not just agreement).
+        let q = Engines.libcsv(bytes("a,b\n\"line1\nline2\r\nline3\",2\n3,\"x\ry\"\n"), piece: 1000)
+        XCTAssertEqual(q.records.map(\.0), [0, 1, 4])
+        XCTAssertEqual(q.records[1].1, ["line1\nline2\r\nline3", "2"])
+        let blank = Engines.fast(bytes("a,b\r\n\r\n1,2\r\n   \n"), chunk: 7)
+        XCTAssertEqual(blank.blank, 2)
+        XCTAssertEqual(blank.records.map(\.0), [0, 2])
+        XCTAssertEqual(Engines.fast(bytes("a,b\n1,x\"y\n"), chunk: 4096).error, CSVSyntaxError(kind: .quoteInUnquotedField, line: 1))
+        XCTAssertEqual(Engines.fast(bytes("a\n\"x\ny\"z\n"), chunk: 4096).error, CSVSyntaxError(kind: .charAfterClosingQuote, line: 2))
+        XCTAssertEqual(Engines.fast(bytes("a,b\n1,\"never closed\n2,3\n"), chunk: 4096).error, CSVSyntaxError(kind: .unterminatedQuote, line: 1))
+        XCTAssertEqual(Engines.fast(bytes("\u{FEFF}a,b\n1,2\n"), chunk: 2).records.first?.1, ["a", "b"])
+    }
+
+    func testSeededRandomInputs() {
+        var rng = SeededRandom(seed: 42)
+        let alphabet: [UInt8] = Array("ab,\"\n\r \t".utf8)
+        for round in 0..<300 {
+            var input: [UInt8] = []
+            // Mostly well-formed records with quoted fields; sometimes raw noise (errors).
+            let noisy = round % 5 == 0
+            for _ in 0..<(1 + rng.below(12)) {
+                if noisy {
+                    for _ in 0..<rng.below(20) { input.append(alphabet[rng.below(alphabet.count)]) }
+                    continue
+                }
+                let fields = 1 + rng.below(4)
+                for f in 0..<fields {
+                    if f > 0 { input.append(0x2C) }
+                    if rng.chance(0.4) {
+                        input.append(0x22)
+                        for _ in 0..<rng.below(8) {
+                            let c = alphabet[rng.below(alphabet.count)]
+                            input.append(c)
+                            if c == 0x22 { input.append(0x22) }
+                        }
+                        input.append(0x22)
+                    } else {
+                        for _ in 0..<rng.below(6) { input.append(rng.pick(Array("xyz 1".utf8))) }
+                    }
+                }
+                input += rng.pick([[0x0A], [0x0D, 0x0A], [0x0D], [0x0A, 0x0A]])
+            }
+            let reference = Engines.libcsv(input, piece: input.count + 1)
+            for size in [1, 3, 7, 16, 64] {
+                XCTAssertEqual(Engines.fast(input, chunk: size), reference, "round \(round) size \(size): \(String(decoding: input, as: UTF8.self).debugDescription)")
+            }
+            XCTAssertEqual(Engines.libcsv(input, piece: 1 + rng.below(5)), reference, "libcsv pieces, round \(round)")
+        }
+    }
+
+    func testFieldLargerThan16MiBIsAnError() {
+        var input = Array("a,b\n1,\"".utf8)
+        input += [UInt8](repeating: 0x78, count: maxFieldBytes + 10)
+        input += Array("\"\n".utf8)
+        XCTAssertEqual(Engines.fast(input, chunk: 1 << 20).error, CSVSyntaxError(kind: .fieldTooLarge, line: 1))
+        XCTAssertEqual(Engines.libcsv(input, piece: 1 << 20).error, CSVSyntaxError(kind: .fieldTooLarge, line: 1))
+    }
+}

@@ -1,0 +1,116 @@
+import XCTest
+@testable import PilotScope
+
+final class GzipTests: XCTestCase {
+    func gzip(_ text: String, at path: String) throws {
+        let w = try GzipWriter(path: path)
+        try w.write(Array(text.utf8))
+        try w.finish()
+    }
+
+    func readAll(_ path: String, _ backend: InflateBackend) throws -> [UInt8] {
+        let s = try openInput(path, backend: backend)
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 7)  // tiny reads: every boundary is exercised
+        while true {
+            let n = try buf.withUnsafeMutableBufferPointer { try s.read(into: $0.baseAddress!, capacity: $0.count) }
+            if n == 0 { return out }
+            out += buf[0..<n]
+        }
+    }
+
+    func testPlainGzipAndMultiMember() throws {
+        let d = Support.tempDir()
+        let text = String(repeating: "a,b,\"c\nd\"\n", count: 5000)
+        try gzip(text, at: d + "/one.gz")
+        try gzip("x,y\n", at: d + "/two.gz")
+        let both = FileManager.default.contents(atPath: d + "/one.gz")! + FileManager.default.contents(atPath: d + "/two.gz")!
+        FileManager.default.createFile(atPath: d + "/multi.gz", contents: both)
+        Support.write(d + "/plain.csv", text)
+        for b in InflateBackend.allCases {
+            XCTAssertEqual(try readAll(d + "/one.gz", b), Array(text.utf8), "\(b)")
+            XCTAssertEqual(try readAll(d + "/multi.gz", b), Array((text + "x,y\n").utf8), "\(b)")
+            XCTAssertEqual(try readAll(d + "/plain.csv", b), Array(text.utf8), "\(b)")  // by magic bytes, not name
+        }
+    }
+
+    func testTruncatedCorruptAndTrailingGarbage() throws {
+        let d = Support.tempDir()
+        try gzip(String(repeating: "row,with,some,data\n", count: 20000), at: d + "/ok.gz")
+        let ok = FileManager.default.contents(atPath: d + "/ok.gz")!
+        FileManager.default.createFile(atPath: d + "/trunc.gz", contents: ok.prefix(ok.count / 2))
+        FileManager.default.createFile(atPath: d + "/trunc-trailer.gz", contents: ok.prefix(ok.count - 3))
+        var crc = ok
+        crc[crc.count - 6] ^= 0xFF  // CRC32 in the trailer
+        FileManager.default.createFile(atPath: d + "/crc.gz", contents: crc)
+        var header = ok
+        header[2] = 7  // compression method other than deflate
+        FileManager.default.createFile(atPath: d + "/header.gz", contents: header)
+        FileManager.default.createFile(atPath: d + "/garbage.gz", contents: ok + Data("garbage".utf8))
+        let cases: [(String, InputError.Code)] = [
+            ("trunc.gz", .truncatedGzip), ("trunc-trailer.gz", .truncatedGzip), ("crc.gz", .corruptGzip),
+            ("header.gz", .corruptGzip), ("garbage.gz", .trailingGarbage),
+        ]
+        for b in InflateBackend.allCases {
+            for (f, code) in cases {
+                XCTAssertThrowsError(try readAll(d + "/" + f, b), "\(f) \(b)") { e in
+                    let ie = e as! InputError
+                    XCTAssertEqual(ie.code, code, "\(f) \(b): \(ie)")
+                    XCTAssertNotNil(ie.offset, "\(f): names a byte offset")
+                    XCTAssertTrue(ie.description.contains(f))
+                }
+            }
+        }
+    }
+}
+
+/// The built binary, as users and cron run it.
+final class CLITests: XCTestCase {
+    var fixture: String { Support.fixtures.appendingPathComponent("golden-basic").path }
+
+    func testExitCodesAndAtomicOutput() throws {
+        let d = Support.tempDir()
+        for f in ["pilotscope.yaml", "crm.csv", "touches.csv"] {
+            try FileManager.default.copyItem(atPath: fixture + "/" + f, toPath: d + "/" + f)
+        }
+        let ok = try Support.run(["report", "-c", d + "/pilotscope.yaml", "--out", d + "/out", "--quiet"])
+        XCTAssertEqual(ok.code, 0, ok.err)
+        let before = Support.read(d + "/out/funnel.csv")
+        XCTAssertFalse(before.isEmpty)
+        // A data error (unterminated quote) exits 1 and leaves the previous output as it was.
+        Support.write(d + "/touches.csv", "ts,visitor_id,email,event,url\n2026-03-09T10:00:00Z,v1,,click,\"https://x\n")
+        let bad = try Support.run(["report", "-c", d + "/pilotscope.yaml", "--out", d + "/out"])
+        XCTAssertEqual(bad.code, 1)
+        XCTAssertTrue(bad.err.contains("touches.csv:2"), bad.err)
+        XCTAssertEqual(Support.read(d + "/out/funnel.csv"), before)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: d).filter { $0.contains(".tmp-") }
+        XCTAssertEqual(leftovers, [])
+        // A missing required column is a configuration error: exit 2, naming the header and close ones.
+        Support.write(d + "/touches.csv", "timestamp,visitor_id,email,event,url\n")
+        let col = try Support.run(["report", "-c", d + "/pilotscope.yaml", "--out", d + "/out"])
+        XCTAssertEqual(col.code, 2)
+        XCTAssertTrue(col.err.contains("'ts'") && col.err.contains("'timestamp'"), col.err)
+        // Usage errors exit 2.
+        XCTAssertEqual(try Support.run(["report", "-c", d + "/pilotscope.yaml"]).code, 2)
+        XCTAssertEqual(try Support.run(["report", "--table", "nope", "-c", d + "/pilotscope.yaml"]).code, 2)
+        XCTAssertEqual(try Support.run(["validate", "-c", d + "/missing.yaml"]).code, 2)
+        XCTAssertEqual(Support.read(d + "/out/funnel.csv"), before)
+    }
+
+    func testTableToStdoutAndFormats() throws {
+        let r = try Support.run(["report", "-c", fixture + "/pilotscope.yaml", "--table", "decision", "--format", "jsonl", "--quiet"])
+        XCTAssertEqual(r.code, 0, r.err)
+        XCTAssertTrue(r.out.hasPrefix("{\"pilot_id\":\"acme\",\"status\":\"iterate\""), r.out)
+        let md = try Support.run(["report", "-c", fixture + "/pilotscope.yaml", "--table", "funnel", "--format", "md", "--quiet"])
+        XCTAssertTrue(md.out.hasPrefix("| pilot_id | cohort |"), md.out)
+    }
+
+    func testValidateAndPresets() throws {
+        let v = try Support.run(["validate", "-c", fixture + "/pilotscope.yaml"])
+        XCTAssertEqual(v.code, 0)
+        XCTAssertTrue(v.out.contains("1 pilot(s)"))
+        let p = try Support.run(["presets", "hubspot"])
+        XCTAssertTrue(p.out.contains("\"Record ID\" or \"Contact ID\""), p.out)
+        XCTAssertEqual(try Support.run(["presets", "nope"]).code, 2)
+    }
+}
