@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Growth benchmark: data at 1x, 2x, 4x, 8x of 125k contacts / 1.25M touches; for each size,
+# alternating runs (median of REPS) of the floors (igzip -dc, gzip -dc), pilotscope report with
+# --threads 1 and 2, pilotscope scan, and the peers (DuckDB, Polars) when installed.
+# Usage: Benchmarks/growth.sh [SIZES] [REPS]     e.g. Benchmarks/growth.sh "1 2 4 8" 3
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZES=${1:-"1 2 4 8"}
+REPS=${2:-3}
+BIN=.build/release/pilotscope
+DATA=${DATA:-Benchmarks/data}
+OUT=Benchmarks/results
+mkdir -p "$DATA" "$OUT"
+command -v igzip >/dev/null || { echo "installing isal (igzip) for the floor" >&2; apt-get install -y -qq isal >/dev/null 2>&1 || sudo apt-get install -y -qq isal >/dev/null; }
+[ -x "$BIN" ] || swift build -c release --product pilotscope >&2
+
+# time_cmd LABEL CMD...: prints "wall_seconds max_rss_kib"
+measure() {
+  /usr/bin/time -f "%e %M" -o /tmp/pilotscope-bench.time "$@" >/dev/null 2>/tmp/pilotscope-bench.err || { cat /tmp/pilotscope-bench.err >&2; return 1; }
+  cat /tmp/pilotscope-bench.time
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+results="$OUT/growth.tsv"
+echo -e "size\tcontacts\ttouches\tinput_bytes\tuncompressed_bytes\ttool\tmedian_wall_s\tmedian_rss_mib\tmb_per_s\trows_per_s" > "$results"
+for s in $SIZES; do
+  c=$((125000 * s)); t=$((1250000 * s))
+  dir="$DATA/${s}x"
+  if [ ! -f "$dir/pilotscope.yaml" ]; then
+    echo "generating ${s}x ($c contacts, $t touches)" >&2
+    "$BIN" generate --contacts "$c" --touches "$t" --seed 1 --out "$dir" >&2
+  fi
+  files=("$dir"/contacts.csv.gz "$dir"/touches.csv.gz "$dir"/opportunity-history.csv.gz)
+  bytes=$(cat "${files[@]}" | wc -c)
+  raw=$(igzip -dc "${files[@]}" | wc -c)
+  rows=$((c + t))
+  declare -A walls rss
+  tools=(igzip gzip report-t1 report-t2 scan-t2)
+  [ -n "${PEERS:-}" ] && tools+=(duckdb polars)
+  for tool in "${tools[@]}"; do walls[$tool]=""; rss[$tool]=""; done
+  for r in $(seq "$REPS"); do
+    for tool in "${tools[@]}"; do
+      case $tool in
+        igzip) m=$(measure sh -c "igzip -dc ${files[*]} > /dev/null") ;;
+        gzip) m=$(measure sh -c "gzip -dc ${files[*]} > /dev/null") ;;
+        report-t1) m=$(measure "$BIN" report -c "$dir/pilotscope.yaml" --out "$dir/out" --threads 1 --quiet) ;;
+        report-t2) m=$(measure "$BIN" report -c "$dir/pilotscope.yaml" --out "$dir/out" --threads 2 --quiet) ;;
+        scan-t2) m=$(measure "$BIN" scan -c "$dir/pilotscope.yaml" --threads 2) ;;
+        duckdb) m=$(measure python3 Benchmarks/peers/duckdb_report.py "$dir") ;;
+        polars) m=$(measure python3 Benchmarks/peers/polars_report.py "$dir") ;;
+      esac
+      walls[$tool]+="${m% *} "
+      rss[$tool]+="${m#* } "
+    done
+  done
+  for tool in "${tools[@]}"; do
+    w=$(echo ${walls[$tool]} | tr ' ' '\n' | median)
+    k=$(echo ${rss[$tool]} | tr ' ' '\n' | median)
+    awk -v s="$s" -v c="$c" -v t="$t" -v b="$bytes" -v raw="$raw" -v tool="$tool" -v w="$w" -v k="$k" -v rows="$rows" \
+      'BEGIN { printf "%sx\t%d\t%d\t%d\t%d\t%s\t%.3f\t%.1f\t%.1f\t%.0f\n", s, c, t, b, raw, tool, w, k/1024, raw/1e6/w, rows/w }' >> "$results"
+  done
+done
+column -t -s $'\t' "$results"
+# Ratios to the floor, per size.
+awk -F'\t' 'NR>1 { w[$1,$6]=$7; sizes[$1]=1 } END { for (s in sizes) printf "%s: report-t2 / igzip = %.2f, report-t1 / igzip = %.2f, scan-t2 / igzip = %.2f\n", s, w[s,"report-t2"]/w[s,"igzip"], w[s,"report-t1"]/w[s,"igzip"], w[s,"scan-t2"]/w[s,"igzip"] }' "$results" | sort
