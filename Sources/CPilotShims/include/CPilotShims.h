@@ -13,6 +13,9 @@ size_t CPilotShims_count_byte(const uint8_t *p, size_t n, uint8_t c);
 size_t CPilotShims_find3(const uint8_t *p, size_t n, uint8_t a, uint8_t b, uint8_t c);
 
 
+/* Position of the first byte of [p, p+n) that is one of a, b, c, d; n if none. */
+size_t CPilotShims_find4(const uint8_t *p, size_t n, uint8_t a, uint8_t b, uint8_t c, uint8_t d);
+
 /* Atomically swaps two paths (renameat2 RENAME_EXCHANGE); 0 on success, else errno. */
 int CPilotShims_exchange(const char *a, const char *b);
 #endif

@@ -8,13 +8,8 @@ import Glibc
 public struct FastCSVScanner {
     public let delimiter: UInt8
     public var record = RecordView()
-    /// 1 for bytes that end an unquoted field: delimiter, CR, LF, quote.
-    private var stops: [Bool]
-
     public init(delimiter: UInt8 = 0x2C) {
         self.delimiter = delimiter
-        stops = Array(repeating: false, count: 256)
-        for b in [delimiter, 0x0D, 0x0A, 0x22] { stops[Int(b)] = true }
     }
 
     /// Line breaks in quoted content: LF, and CR not followed by LF.
@@ -38,7 +33,7 @@ public struct FastCSVScanner {
         var line = 0
         let delim = delimiter
         record.base = UnsafePointer(buf)
-        try stops.withUnsafeBufferPointer { stop in
+        do {
             while i < n {
                 let c = buf[i]
                 if c == 0x0A || c == 0x0D {
@@ -58,15 +53,22 @@ public struct FastCSVScanner {
                         let start = i
                         var w = i
                         while true {
-                            guard let qp = memchr(buf + i, 0x22, n - i) else {
-                                throw CSVSyntaxError(kind: .unterminatedQuote, line: record.line)
+                            // Next quote or line break inside the quotes (SIMD search).
+                            let j = i + CPilotShims_find3(buf + i, n - i, 0x22, 0x0A, 0x0D)
+                            guard j < n else { throw CSVSyntaxError(kind: .unterminatedQuote, line: record.line) }
+                            if buf[j] != 0x22 {
+                                // A line break is content: LF, CRLF or a lone CR count as one line.
+                                let end = buf[j] == 0x0D && j + 1 < n && buf[j + 1] == 0x0A ? j + 2 : j + 1
+                                inRecord += 1
+                                // This is safe: w <= i, both inside buf; regions may overlap.
+                                if w != i { memmove(buf + w, buf + i, end - i) }
+                                w += end - i
+                                i = end
+                                continue
                             }
-                            let q = buf.distance(to: qp.assumingMemoryBound(to: UInt8.self))
-                            inRecord += Self.breaks(buf + i, q - i)
-                            // This is safe: w <= i, both inside buf; regions may overlap.
-                            if w != i { memmove(buf + w, buf + i, q - i) }
-                            w += q - i
-                            i = q + 1
+                            if w != i { memmove(buf + w, buf + i, j - i) }
+                            w += j - i
+                            i = j + 1
                             if i < n && buf[i] == 0x22 {
                                 buf[w] = 0x22
                                 w += 1
@@ -95,7 +97,7 @@ public struct FastCSVScanner {
                         }
                     } else {
                         let s = i
-                        while i < n && !stop[Int(buf[i])] { i += 1 }
+                        i += CPilotShims_find4(buf + i, n - i, delim, 0x0A, 0x0D, 0x22)
                         if i - s > maxFieldBytes { throw CSVSyntaxError(kind: .fieldTooLarge, line: record.line) }
                         record.starts.append(s)
                         record.lens.append(i - s)
