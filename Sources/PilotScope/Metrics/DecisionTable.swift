@@ -71,7 +71,7 @@ public enum DecisionTable {
             var before = Cell.empty, after = Cell.empty
             if let at = p.adjustmentAt {
                 let lb = leads.filter { d.contacts[$0].createdAt < at }, la = leads.filter { d.contacts[$0].createdAt >= at }
-                let tb = touches.filter { d.touches[$0].touch.ts < at }, ta = touches.filter { d.touches[$0].touch.ts >= at }
+                let tb = touches.filter { d.touches[$0].ts < at }, ta = touches.filter { d.touches[$0].ts >= at }
                 before = Evaluator.cell(m, e.value(m, leads: lb, touches: tb))
                 after = Evaluator.cell(m, e.value(m, leads: la, touches: ta))
             }

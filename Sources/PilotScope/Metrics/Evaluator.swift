@@ -13,31 +13,33 @@ public struct ReportData: Sendable {
     public var pilots: [Pilot]
     public var contacts: [Contact]
     public var touches: [ResolvedTouch]
+    public var evidence: [String]
     public var attribution: [Attribution?]
     public var asOf: Int64
     public var icpFields: [String]
+    public var tags: TagTable
     /// Per pilot: attributed contacts, baseline contacts, matched touches (indices).
     public var leads: [[Int]] = []
     public var baseline: [[Int]] = []
     public var pilotTouches: [[Int]] = []
 
-    public init(pilots: [Pilot], contacts: [Contact], touches: [ResolvedTouch], attribution: [Attribution?], asOf: Int64, icpFields: [String]) {
+    public init(pilots: [Pilot], contacts: [Contact], touches: TouchResolution, attribution: [Attribution?], asOf: Int64, icpFields: [String], tags: TagTable) {
         self.pilots = pilots
         self.contacts = contacts
-        self.touches = touches
+        self.touches = touches.touches
+        self.evidence = touches.evidence
         self.attribution = attribution
         self.asOf = asOf
         self.icpFields = icpFields
+        self.tags = tags
         leads = Array(repeating: [], count: pilots.count)
         baseline = Array(repeating: [], count: pilots.count)
         pilotTouches = Array(repeating: [], count: pilots.count)
         for (i, a) in attribution.enumerated() { if let a { leads[a.pilot].append(i) } }
-        for p in pilots {
-            for (i, c) in contacts.enumerated() where attribution[i] == nil && c.createdAt <= asOf && p.inWindow(c.createdAt) {
-                baseline[p.index].append(i)
-            }
+        for (i, c) in contacts.enumerated() where attribution[i] == nil && c.createdAt <= asOf {
+            for p in pilots where p.inWindow(c.createdAt) { baseline[p.index].append(i) }
         }
-        for (i, t) in touches.enumerated() { pilotTouches[Int(t.touch.pilot)].append(i) }
+        for (i, t) in self.touches.enumerated() { pilotTouches[Int(t.pilot)].append(i) }
     }
 }
 
@@ -58,7 +60,7 @@ public struct Evaluator {
 
     /// Cumulative: reached stage i (mql 0 … won 3) or any later one inside the counting window.
     public func reached(_ c: Contact, _ i: Int) -> Bool {
-        for j in i...3 where inCounting(c.stages.t[j]) { return true }
+        for j in i...3 where inCounting(c.stages[j]) { return true }
         return false
     }
 
@@ -80,13 +82,13 @@ public struct Evaluator {
             if inCounting(c.stages[.lost]) { k.lost += 1 }
         }
         if let touches {
-            var ids = Set<String>(), reg = Set<String>(), att = Set<String>(), meet = Set<String>()
+            var ids = Set<Int64>(), reg = Set<Int64>(), att = Set<Int64>(), meet = Set<Int64>()
             for ti in touches {
                 let t = data.touches[ti]
                 ids.insert(t.identity)
-                if t.touch.event == .registration { reg.insert(t.identity) }
-                if t.touch.event == .attendance { att.insert(t.identity) }
-                if t.touch.isMeeting { meet.insert(t.identity) }
+                if t.event == .registration { reg.insert(t.identity) }
+                if t.event == .attendance { att.insert(t.identity) }
+                if t.isMeeting { meet.insert(t.identity) }
             }
             k.touches = touches.count
             k.uniqueVisitors = ids.count
@@ -161,8 +163,9 @@ public struct Evaluator {
         var out: [Int: Int64] = [:]
         for ti in touches {
             let t = data.touches[ti]
-            guard t.touch.isMeeting, let c = t.contact else { continue }
-            out[c] = min(out[c] ?? Int64.max, t.touch.ts)
+            guard t.isMeeting, t.contact >= 0 else { continue }
+            let c = Int(t.contact)
+            out[c] = min(out[c] ?? Int64.max, t.ts)
         }
         return out
     }

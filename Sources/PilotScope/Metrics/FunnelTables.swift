@@ -80,8 +80,8 @@ public enum ProgressTables {
                     var xs: [Double] = []
                     for i in members {
                         let c = d.contacts[i]
-                        let a = from.map { c.stages.t[$0] } ?? c.createdAt
-                        let b = c.stages.t[to]
+                        let a = from.map { c.stages[$0] } ?? c.createdAt
+                        let b = c.stages[to]
                         // Both inside the counting window (B19: created before the window is out), b ≥ a.
                         guard e.inCounting(a), e.inCounting(b), b >= a else { continue }
                         xs.append(Double(b - a) / 86_400_000)
@@ -143,7 +143,7 @@ public enum ProgressTables {
             guard lastWeek >= firstWeek else { continue }
             let n = Int((lastWeek - firstWeek) / 7) + 1
             var rows = Array(repeating: [Int](repeating: 0, count: 7), count: n)
-            var meetings = Array(repeating: Set<String>(), count: n)
+            var meetings = Array(repeating: Set<Int64>(), count: n)
             func slot(_ t: Int64) -> Int? {
                 guard e.inCounting(t) else { return nil }
                 let w = Int((week(t) - firstWeek) / 7)
@@ -152,13 +152,13 @@ public enum ProgressTables {
             for i in d.leads[p.index] {
                 let c = d.contacts[i]
                 if let a = d.attribution[i], let w = slot(a.at) { rows[w][0] += 1 }
-                for s in 0..<4 { if let w = slot(c.stages.t[s]) { rows[w][1 + s] += 1 } }
+                for s in 0..<4 { if let w = slot(c.stages[s]) { rows[w][1 + s] += 1 } }
             }
             for ti in d.pilotTouches[p.index] {
                 let x = d.touches[ti]
-                guard let w = slot(x.touch.ts) else { continue }
+                guard let w = slot(x.ts) else { continue }
                 rows[w][5] += 1
-                if x.touch.isMeeting { meetings[w].insert(x.identity) }
+                if x.isMeeting { meetings[w].insert(x.identity) }
             }
             for w in 0..<n {
                 rows[w][6] = meetings[w].count

@@ -91,37 +91,32 @@ public enum ReportEngine {
         }
         let p1 = Pipeline<CRMProcessor>(threads: options.threads, engine: options.engine, backend: options.backend, keepPII: options.keepPII)
         p1.computeChecksums = true
-        let (crmWorkers, crmAccounts) = try p1.run(files: crmFiles) { CRMProcessor(email: config.email, icpFields: icpFields) }
+        let tags = TagTable(config.pilots)
+        var (crmWorkers, crmAccounts) = try p1.run(files: crmFiles) { CRMProcessor(email: config.email, icpFields: icpFields, tags: tags) }
         try checkRejectRates(crmAccounts, max: config.maxRejectRate)
         lap("read crm")
 
-        let records = crmWorkers.flatMap(\.records)
-        q.crmKept = records.count
-        let tags = Set(config.pilots.flatMap(\.sourceTagsNorm))
-        let prefix = Array("partner pilot:".utf8)
-        for r in records {
-            let s = r.source.normalizedText
-            if s.starts(with: prefix) && !tags.contains(s) { q.unknownPilotTag += 1 }
-        }
-        var contacts = Dedup.merge(records, pilotTags: tags)
+        q.crmKept = crmWorkers.reduce(0) { $0 + $1.records.count }
+        q.unknownPilotTag = crmWorkers.reduce(0) { n, w in w.records.reduce(n) { $0 + ($1.unknownTag ? 1 : 0) } }
+        var contacts = Dedup.merge(crmWorkers)
         let history = crmWorkers.flatMap(\.history)
+        crmWorkers = []  // records are merged: free them before the touch phase
         (q.historyUnmapped, q.historyUnknown) = Dedup.applyHistory(history, to: &contacts, asOf: asOf)
         for i in contacts.indices {
-            for s in 0..<5 where contacts[i].stages.t[s] != absentTime && contacts[i].stages.t[s] < contacts[i].createdAt {
+            for s in 0..<5 where contacts[i].stages[s] != absentTime && contacts[i].stages[s] < contacts[i].createdAt {
                 q.stageBeforeCreated += 1
             }
             // B1: nothing after as_of exists for the metrics.
-            for s in 0..<5 where contacts[i].stages.t[s] != absentTime && contacts[i].stages.t[s] > asOf { contacts[i].stages.t[s] = absentTime }
+            for s in 0..<5 where contacts[i].stages[s] != absentTime && contacts[i].stages[s] > asOf { contacts[i].stages[s] = absentTime }
             if contacts[i].respondedAt != absentTime && contacts[i].respondedAt > asOf { contacts[i].respondedAt = absentTime }
         }
         lap("dedup")
 
         // Phase 2: touch logs, streamed.
         var emails = ByteMap<Int32>(capacity: contacts.count)
-        var contactIndex: [String: Int] = [:]
         for (i, c) in contacts.enumerated() {
-            contactIndex[c.key] = i
-            if let e = c.email { _ = Array(e.utf8).withUnsafeBufferPointer { emails.findOrInsert($0) { Int32(i) } } }
+            guard var e = c.email else { continue }
+            _ = e.withUTF8 { emails.findOrInsert($0) { Int32(i) } }
         }
         let touchFiles = contexts.filter { $0.kind == .touches }.enumerated().map { i, f -> FileContext in
             var f = f
@@ -129,30 +124,18 @@ public enum ReportEngine {
             return f
         }
         let ctx = TouchContext(pilots: config.pilots, contactEmails: emails, asOf: asOf)
-        var workerId = 0
         let p2 = Pipeline<TouchProcessor>(threads: options.threads, engine: options.engine, backend: options.backend, keepPII: options.keepPII)
         p2.computeChecksums = true
-        let (touchWorkers, touchAccounts) = try p2.run(files: touchFiles) {
-            workerId += 1
-            return TouchProcessor(context: ctx, email: config.email, worker: workerId)
-        }
+        let (touchWorkers, touchAccounts) = try p2.run(files: touchFiles) { TouchProcessor(context: ctx, email: config.email) }
         try checkRejectRates(touchAccounts, max: config.maxRejectRate)
         lap("read touches")
 
-        let visitors = VisitorDirectory(touchWorkers.map(\.visitors))
         q.touches = touchWorkers.map(\.touches).reduce(0, +)
         q.byEmail = touchWorkers.map(\.byEmail).reduce(0, +)
-        for (v, n) in visitors.emailless {
-            if let e = visitors.email[v], contactIndex["e:" + e] != nil { q.byVisitor += n }
-        }
-        var resolved = Attributor.resolve(touchWorkers.flatMap(\.matched), visitors: visitors, contactIndex: contactIndex)
-        resolved.sort { a, b in
-            if a.touch.pilot != b.touch.pilot { return a.touch.pilot < b.touch.pilot }
-            if a.touch.ts != b.touch.ts { return a.touch.ts < b.touch.ts }
-            return a.identity < b.identity
-        }
-        let attribution = Attributor.attribute(contacts: contacts, touches: resolved, pilots: config.pilots, asOf: asOf, lastTouch: config.lastTouch)
-        let data = ReportData(pilots: config.pilots, contacts: contacts, touches: resolved, attribution: attribution, asOf: asOf, icpFields: icpFields)
+        let resolved = TouchResolution(workers: touchWorkers, contactEmails: emails, context: ctx)
+        q.byVisitor = resolved.byVisitor
+        let attribution = Attributor.attribute(contacts: contacts, touches: resolved, pilots: config.pilots, tags: tags, asOf: asOf, lastTouch: config.lastTouch)
+        let data = ReportData(pilots: config.pilots, contacts: contacts, touches: resolved, attribution: attribution, asOf: asOf, icpFields: icpFields, tags: tags)
         lap("attribute")
 
         // Accounts in the order the files were named: CRM, touches, stage history as given.
@@ -223,14 +206,16 @@ enum QualityTable {
         for (k, v) in all { t.add([.text("all"), .empty, .text(k), .int(v)]) }
         var contestedLost = Array(repeating: 0, count: d.pilots.count)
         for a in d.attribution { if let a { for p in a.contestedWith { contestedLost[p] += 1 } } }
+        var outsideWindow = Array(repeating: 0, count: d.pilots.count)
+        for c in d.contacts where c.tagIndex >= 0 {
+            for p in d.tags.pilots[Int(c.tagIndex)] where !d.pilots[p].inWindow(c.createdAt) { outsideWindow[p] += 1 }
+        }
         for p in d.pilots {
-            let tags = Set(p.sourceTagsNorm)
             let leads = d.leads[p.index]
             let missingTag = leads.filter { i in
-                let a = d.attribution[i]!
-                return a.rule != .tag && !tags.contains(d.contacts[i].source.normalizedText)
+                d.attribution[i]!.rule != .tag && !d.tags.pilotHasTag(d.contacts[i].tagIndex, p.index)
             }.count
-            let outside = tags.isEmpty ? 0 : d.contacts.filter { tags.contains($0.source.normalizedText) && !p.inWindow($0.createdAt) }.count
+            let outside = outsideWindow[p.index]
             let won = leads.filter { !d.attribution[$0]!.contestedWith.isEmpty }.count
             for (k, v) in [("missing_source_tag", missingTag), ("tagged_outside_window", outside), ("contested_won", won), ("contested_lost", contestedLost[p.index])] {
                 t.add([.text("all"), .text(p.id), .text(k), .int(v)])

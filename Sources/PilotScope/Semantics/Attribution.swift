@@ -17,23 +17,113 @@ public struct Attribution: Sendable {
 
 /// A touch resolved to an identity and perhaps a contact (3.2).
 public struct ResolvedTouch: Sendable {
-    public var touch: MatchedTouch
-    /// Resolved normalized email, else `v:` visitor, else `row:` id: the identity of distinct counts.
-    public var identity: String
-    public var contact: Int?
+    public var pilot: Int32
+    public var flags: UInt8
+    public var event: RowParsers.Event
+    public var ts: Int64
+    /// Identity of distinct counts: the resolved email's id, else `1 << 40 | visitor id`, else
+    /// `2 << 40 | row` (each anonymous row is its own identity).
+    public var identity: Int64
+    /// Contact index, or -1.
+    public var contact: Int32
+    /// Indices into `TouchResolution.evidence`, or -1.
+    public var linkEvidence: Int32
+    public var utmEvidence: Int32
+
+    @inline(__always) public var isMeeting: Bool { event == .booking && flags & (MatchedTouch.link | MatchedTouch.meetingType) != 0 }
+}
+
+/// Merges the workers' touches and visitor maps (worker-local ids) into global ids: B16 stitching
+/// (each visitor's earliest emailed touch, ties to the smallest email), then contacts by email.
+public struct TouchResolution: Sendable {
+    public var touches: [ResolvedTouch] = []
+    public var evidence: [String] = []
+    /// Email-less touches whose visitor's stitched email is a contact key (B26).
+    public var byVisitor = 0
+
+    public init(workers: [TouchProcessor], contactEmails: ByteMap<Int32>, context ctx: TouchContext) {
+        var emails = ByteMap<UInt8>(capacity: 1 << 16)
+        var visitors = ByteMap<VisitorState>(capacity: 1 << 16)
+        var emailMaps: [[Int32]] = []
+        var visitorMaps: [[Int32]] = []
+        let zero = UInt8(0)
+        for w in workers {
+            var em = [Int32](repeating: -1, count: w.emails.count)
+            for e in 0..<w.emails.count { em[e] = Int32(w.emails.withKey(e) { emails.findOrInsert($0) { zero } }) }
+            emailMaps.append(em)
+        }
+        for (wi, w) in workers.enumerated() {
+            var vm = [Int32](repeating: -1, count: w.visitors.count)
+            for v in 0..<w.visitors.count {
+                let g = w.visitors.withKey(v) { visitors.findOrInsert($0) { VisitorState() } }
+                vm[v] = Int32(g)
+                let local = w.visitors[entry: v]
+                visitors[entry: g].emailless += local.emailless
+                guard local.email >= 0 else { continue }
+                let ge = emailMaps[wi][Int(local.email)]
+                let cur = visitors[entry: g]
+                var better = local.ts < cur.ts
+                if local.ts == cur.ts && cur.email >= 0 && ge != cur.email {
+                    better = emails.withKey(Int(ge)) { b in emails.keyLess(Int(cur.email), b) } == false
+                }
+                if better {
+                    visitors[entry: g].ts = local.ts
+                    visitors[entry: g].email = ge
+                }
+            }
+            visitorMaps.append(vm)
+        }
+        var contactOf = [Int32](repeating: -1, count: emails.count)
+        for e in 0..<emails.count {
+            if let c = emails.withKey(e, { contactEmails.find($0) }) { contactOf[e] = contactEmails[entry: c] }
+        }
+        for v in 0..<visitors.count {
+            let st = visitors[entry: v]
+            if st.emailless > 0, st.email >= 0, contactOf[Int(st.email)] >= 0 { byVisitor += Int(st.emailless) }
+        }
+        // Evidence texts: configured links and meeting types per pilot, then the UTM triples.
+        var linkBase: [Int32] = []
+        for ev in ctx.evidence {
+            linkBase.append(Int32(evidence.count))
+            evidence += ev
+        }
+        var utmIndex: [String: Int32] = [:]
+        var anonymous: Int64 = 0
+        for (wi, w) in workers.enumerated() {
+            var utmMap = [Int32](repeating: -1, count: w.utmEvidence.count)
+            for u in 0..<w.utmEvidence.count {
+                let text = w.utmEvidence.keyString(u)
+                if let i = utmIndex[text] { utmMap[u] = i } else {
+                    utmIndex[text] = Int32(evidence.count)
+                    utmMap[u] = Int32(evidence.count)
+                    evidence.append(text)
+                }
+            }
+            touches.reserveCapacity(touches.count + w.matched.count)
+            for t in w.matched {
+                let gv: Int32 = t.visitor >= 0 ? visitorMaps[wi][Int(t.visitor)] : -1
+                let email: Int32 = t.email >= 0 ? emailMaps[wi][Int(t.email)] : gv >= 0 ? visitors[entry: Int(gv)].email : -1
+                let identity: Int64
+                if email >= 0 {
+                    identity = Int64(email)
+                } else if gv >= 0 {
+                    identity = 1 << 40 | Int64(gv)
+                } else {
+                    anonymous += 1
+                    identity = 2 << 40 | anonymous
+                }
+                touches.append(
+                    ResolvedTouch(
+                        pilot: t.pilot, flags: t.flags, event: t.event, ts: t.ts, identity: identity,
+                        contact: email >= 0 ? contactOf[Int(email)] : -1,
+                        linkEvidence: t.linkEvidence >= 0 ? linkBase[Int(t.pilot)] + t.linkEvidence : -1,
+                        utmEvidence: t.utmEvidence >= 0 ? utmMap[Int(t.utmEvidence)] : -1))
+            }
+        }
+    }
 }
 
 public enum Attributor {
-    /// Resolves matched touches: own email, else the visitor's stitched email (B16).
-    public static func resolve(_ touches: [MatchedTouch], visitors: VisitorDirectory, contactIndex: [String: Int]) -> [ResolvedTouch] {
-        touches.map { t in
-            let email = t.email ?? t.visitor.flatMap { visitors.email[$0] }
-            let identity = email.map { "e:" + $0 } ?? t.visitor.map { "v:" + $0 } ?? "row:\(t.rowId)"
-            let contact = email.flatMap { contactIndex["e:" + $0] }
-            return ResolvedTouch(touch: t, identity: identity, contact: contact)
-        }
-    }
-
     struct Candidate {
         var pilot: Int
         var rule: AttributionRule
@@ -43,22 +133,29 @@ public enum Attributor {
 
     /// Attributes every contact created by `asOf` to at most one pilot.
     public static func attribute(
-        contacts: [Contact], touches: [ResolvedTouch], pilots: [Pilot], asOf: Int64, lastTouch: Bool
+        contacts: [Contact], touches: TouchResolution, pilots: [Pilot], tags: TagTable, asOf: Int64, lastTouch: Bool
     ) -> [Attribution?] {
         var byContact: [Int: [Int]] = [:]
-        for (i, t) in touches.enumerated() { if let c = t.contact { byContact[c, default: []].append(i) } }
+        for (i, t) in touches.touches.enumerated() where t.contact >= 0 { byContact[Int(t.contact), default: []].append(i) }
         var out = [Attribution?](repeating: nil, count: contacts.count)
-        let tags = pilots.map { p in Dictionary(p.sourceTagsNorm.enumerated().map { ($1, p.sourceTags[$0]) }) { a, _ in a } }
         for (ci, c) in contacts.enumerated() where c.createdAt <= asOf {
+            let touchList = byContact[ci]
+            guard c.tagIndex >= 0 || touchList != nil else { continue }
             var cands: [Candidate] = []
-            let src = c.source.normalizedText
-            for p in pilots where p.inWindow(c.createdAt) {
-                if let tag = tags[p.index][src] { cands.append(Candidate(pilot: p.index, rule: .tag, at: c.createdAt, evidence: tag)) }
+            if c.tagIndex >= 0 {
+                let t = Int(c.tagIndex)
+                for p in tags.pilots[t] where pilots[p].inWindow(c.createdAt) {
+                    cands.append(Candidate(pilot: p, rule: .tag, at: c.createdAt, evidence: tags.text[t][p]!))
+                }
             }
-            for ti in byContact[ci] ?? [] {
-                let t = touches[ti].touch
-                if t.isMeeting { cands.append(Candidate(pilot: Int(t.pilot), rule: .link, at: t.ts, evidence: t.linkEvidence ?? "")) }
-                if t.flags & MatchedTouch.utm != 0 { cands.append(Candidate(pilot: Int(t.pilot), rule: .utm, at: t.ts, evidence: t.utmEvidence ?? "")) }
+            for ti in touchList ?? [] {
+                let t = touches.touches[ti]
+                if t.isMeeting {
+                    cands.append(Candidate(pilot: Int(t.pilot), rule: .link, at: t.ts, evidence: touches.evidence[Int(t.linkEvidence)]))
+                }
+                if t.flags & MatchedTouch.utm != 0 {
+                    cands.append(Candidate(pilot: Int(t.pilot), rule: .utm, at: t.ts, evidence: touches.evidence[Int(t.utmEvidence)]))
+                }
             }
             guard let best = choose(cands, sqmAt: c.stages[.sqm], lastTouch: lastTouch) else { continue }
             let others = Set(cands.map(\.pilot)).subtracting([best.pilot]).sorted()

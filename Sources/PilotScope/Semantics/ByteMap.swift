@@ -65,6 +65,16 @@ public struct ByteMap<Value> {
         set { values[e] = newValue }
     }
 
+    /// Calls `body` with the bytes of entry `e`'s key (no copy).
+    @inline(__always) public func withKey<R>(_ e: Int, _ body: (Bytes) -> R) -> R {
+        arena.withUnsafeBufferPointer { a in body(Bytes(start: a.baseAddress.map { $0 + keyStart[e] }, count: Int(keyLen[e]))) }
+    }
+
+    /// Key bytes of `e` ordered before `other` (ties: false).
+    @inline(__always) public func keyLess(_ e: Int, _ other: Bytes) -> Bool {
+        withKey(e) { $0.lexicographicallyPrecedes(other) }
+    }
+
     public func key(_ e: Int) -> [UInt8] { Array(arena[keyStart[e]..<(keyStart[e] + Int(keyLen[e]))]) }
     public func keyString(_ e: Int) -> String { String(decoding: arena[keyStart[e]..<(keyStart[e] + Int(keyLen[e]))], as: UTF8.self) }
 
@@ -82,3 +92,5 @@ public struct ByteMap<Value> {
 }
 
 import Glibc
+
+extension ByteMap: @unchecked Sendable where Value: Sendable {}

@@ -1,27 +1,89 @@
 /// Stage timestamps in funnel order (`absentTime` when none).
 public struct StageTimes: Sendable, Equatable {
-    public var t: [Int64] = Array(repeating: absentTime, count: 5)
+    // Five stored values, not an array: no heap allocation per contact.
+    public var mql = absentTime, sqm = absentTime, opportunity = absentTime, won = absentTime, lost = absentTime
+
+    public init() {}
+
     @inline(__always) public subscript(_ s: Stage) -> Int64 {
-        get { t[s.index] }
-        set { t[s.index] = newValue }
+        get { self[s.index] }
+        set { self[s.index] = newValue }
+    }
+
+    /// By funnel position: mql 0, sqm 1, opportunity 2, won 3, lost 4.
+    @inline(__always) public subscript(_ i: Int) -> Int64 {
+        get {
+            switch i {
+            case 0: return mql
+            case 1: return sqm
+            case 2: return opportunity
+            case 3: return won
+            default: return lost
+            }
+        }
+        set {
+            switch i {
+            case 0: mql = newValue
+            case 1: sqm = newValue
+            case 2: opportunity = newValue
+            case 3: won = newValue
+            default: lost = newValue
+            }
+        }
     }
 }
 
-/// One kept CRM row, with what the semantics need (no names: they appear in no table).
+/// Distinct pilot source tags (normalized), the pilots using each, and their text as configured.
+public struct TagTable: Sendable {
+    public var map = ByteMap<Int32>(capacity: 16)
+    public var pilots: [[Int]] = []
+    /// Per tag: pilot index → the tag as that pilot configured it (evidence).
+    public var text: [[Int: String]] = []
+
+    public init(_ pilots: [Pilot]) {
+        for p in pilots {
+            for (k, norm) in p.sourceTagsNorm.enumerated() {
+                let next = Int32(self.pilots.count)
+                let t = norm.withUnsafeBufferPointer { b in map.findOrInsert(b) { next } }
+                if t == self.pilots.count {
+                    self.pilots.append([])
+                    text.append([:])
+                }
+                if !self.pilots[t].contains(p.index) { self.pilots[t].append(p.index) }
+                if text[t][p.index] == nil { text[t][p.index] = p.sourceTags[k] }
+            }
+        }
+    }
+
+    /// Tag index of a normalized source, or -1.
+    @inline(__always) public func index(_ normalized: Bytes) -> Int32 {
+        map.find(normalized).map { map[entry: $0] } ?? -1
+    }
+
+    public func pilotHasTag(_ tag: Int32, _ pilot: Int) -> Bool { tag >= 0 && pilots[Int(tag)].contains(pilot) }
+}
+
+/// One kept CRM row, with what the semantics need (no names: they appear in no table). Text
+/// that every record has (its contact key, its B14 tie-break bytes) lives in its worker's arenas.
 public struct CRMRecord: Sendable {
     public var recordId: String
-    /// Contact key: `e:` email, `n:` first last @ domain, `r:` record id (SPEC 3.1).
-    public var key: String
+    /// Worker-local id of the contact key (`e:` email, `n:` first last @ domain, `r:` record id).
+    public var keyId: Int32
     public var createdAt: Int64
     public var stages = StageTimes()
     public var respondedAt: Int64
     public var amount: Double?
-    public var source: String
+    /// Index of the pilot tag the source equals (normalized), or -1.
+    public var tagIndex: Int32
+    /// The source looks like `Partner Pilot: …` but equals no pilot's tag.
+    public var unknownTag: Bool
     public var opportunityId: String
     /// Values of the ICP fields (union over pilots), raw and trimmed; "" when empty.
     public var icpValues: [String]
-    /// B14/B34: the record's field values in canonical order, then the other columns by header.
-    public var tiebreak: [UInt8]
+    /// B14/B34 tie-break: the field values in canonical order, then the other columns by header,
+    /// as a range of the worker's tie-break arena.
+    public var tiebreakStart: Int
+    public var tiebreakLength: Int32
 }
 
 /// A stage-history row (2.2b) after parsing.
@@ -34,13 +96,13 @@ public struct HistoryRow: Sendable {
 /// A deduplicated contact (SPEC 3.1).
 public struct Contact: Sendable {
     public var recordId: String
-    public var key: String
+    /// The normalized email when the contact key is an email.
     public var email: String?
     public var createdAt: Int64
     public var stages: StageTimes
     public var respondedAt: Int64
     public var amount: Double?
-    public var source: String
+    public var tagIndex: Int32
     public var icpValues: [String]
     /// Ids by which stage history finds this contact: record ids and opportunity ids.
     public var linkIds: [String]
@@ -51,14 +113,20 @@ public struct Contact: Sendable {
 public struct CRMProcessor: RowProcessor {
     var parsers: RowParsers
     let icpFields: [String]
+    let tags: TagTable
     public var records: [CRMRecord] = []
+    public var keys = ByteMap<UInt8>(capacity: 1 << 14)
+    public var tiebreaks: [UInt8] = []
     public var history: [HistoryRow] = []
     public var historyUnmapped = 0
     var nameBuf: [UInt8] = []
+    var sourceBuf: [UInt8] = []
+    static let partnerPrefix = Array("partner pilot:".utf8)
 
-    public init(email: EmailNormalizer, icpFields: [String]) {
+    public init(email: EmailNormalizer, icpFields: [String], tags: TagTable) {
         parsers = RowParsers(email: email)
         self.icpFields = icpFields
+        self.tags = tags
     }
 
     private static let fieldIndex: [String: Int] = Dictionary(uniqueKeysWithValues: CRMField.allCases.map { ($0.name, $0.rawValue) })
@@ -73,23 +141,27 @@ public struct CRMProcessor: RowProcessor {
         guard let row = parsers.crm(&r, file, &acc) else { return }
         let m = file.mapping
         func text(_ f: CRMField) -> Bytes { r.field(m.index[f.rawValue]).trimmed() }
-        let key: String
+        // The contact key, with a one-letter kind prefix, into a reused buffer; interned.
+        nameBuf.removeAll(keepingCapacity: true)
         if row.emailState == .valid {
-            key = "e:" + String(decoding: parsers.emailBuffer, as: UTF8.self)
+            nameBuf += [0x65, 0x3A]  // "e:"
+            nameBuf += parsers.emailBuffer
         } else {
             let fn = text(.first_name), ln = text(.last_name), dom = text(.company_domain)
             if fn.count > 0 && ln.count > 0 && dom.count > 0 {
-                nameBuf.removeAll(keepingCapacity: true)
-                nameBuf += fn.map(asciiLower)
+                nameBuf += [0x6E, 0x3A]  // "n:"
+                for b in fn { nameBuf.append(asciiLower(b)) }
                 nameBuf.append(0x20)
-                nameBuf += ln.map(asciiLower)
+                for b in ln { nameBuf.append(asciiLower(b)) }
                 nameBuf += [0x20, 0x40, 0x20]
-                nameBuf += dom.map(asciiLower)
-                key = "n:" + String(decoding: nameBuf, as: UTF8.self)
+                for b in dom { nameBuf.append(asciiLower(b)) }
             } else {
-                key = "r:" + row.recordId.string
+                nameBuf += [0x72, 0x3A]  // "r:"
+                nameBuf += row.recordId
             }
         }
+        let zero = UInt8(0)
+        let keyId = Int32(nameBuf.withUnsafeBufferPointer { keys.findOrInsert($0) { zero } })
         var icp: [String] = []
         icp.reserveCapacity(icpFields.count)
         for name in icpFields {
@@ -101,20 +173,25 @@ public struct CRMProcessor: RowProcessor {
                 icp.append("")
             }
         }
-        var tb: [UInt8] = []
+        let tbStart = tiebreaks.count
         for fi in 0..<m.index.count {
-            tb += r.field(m.index[fi])
-            tb.append(0x01)
+            tiebreaks += r.field(m.index[fi])
+            tiebreaks.append(0x01)
         }
         for e in m.extras {
-            tb += r.field(e.index)
-            tb.append(0x01)
+            tiebreaks += r.field(e.index)
+            tiebreaks.append(0x01)
         }
+        let source = text(.source)
+        sourceBuf.removeAll(keepingCapacity: true)
+        for b in source { sourceBuf.append(asciiLower(b)) }
+        let tag = sourceBuf.withUnsafeBufferPointer { tags.index($0) }
+        let unknown = tag < 0 && sourceBuf.starts(with: Self.partnerPrefix)
         var rec = CRMRecord(
-            recordId: row.recordId.string, key: key, createdAt: row.createdAt, respondedAt: row.respondedAt,
-            amount: row.amount, source: text(.source).string, opportunityId: text(.opportunity_id).string,
-            icpValues: icp, tiebreak: tb)
-        rec.stages.t = [row.stages.0, row.stages.1, row.stages.2, row.stages.3, row.stages.4]
+            recordId: row.recordId.string, keyId: keyId, createdAt: row.createdAt, respondedAt: row.respondedAt,
+            amount: row.amount, tagIndex: tag, unknownTag: unknown, opportunityId: text(.opportunity_id).string,
+            icpValues: icp, tiebreakStart: tbStart, tiebreakLength: Int32(tiebreaks.count - tbStart))
+        (rec.stages.mql, rec.stages.sqm, rec.stages.opportunity, rec.stages.won, rec.stages.lost) = row.stages
         records.append(rec)
     }
 }
@@ -122,46 +199,100 @@ public struct CRMProcessor: RowProcessor {
 /// SPEC 3.1 / B14: merges records with the same key; the primary is the earliest `created_at`,
 /// then the smallest `record_id` by bytes, then the field values by bytes.
 public enum Dedup {
-    @inline(__always) static func primaryOrder(_ a: CRMRecord, _ b: CRMRecord) -> Bool {
-        if a.createdAt != b.createdAt { return a.createdAt < b.createdAt }
-        if a.recordId != b.recordId { return Array(a.recordId.utf8).lexicographicallyPrecedes(Array(b.recordId.utf8)) }
-        return a.tiebreak.lexicographicallyPrecedes(b.tiebreak)
-    }
+    /// A record of one worker.
+    struct Ref { var worker: Int32; var index: Int32 }
 
-    /// Contacts in a deterministic order (by key bytes), whatever the order of records.
-    public static func merge(_ records: [CRMRecord], pilotTags: Set<[UInt8]>) -> [Contact] {
-        var groups: [String: [Int]] = [:]
-        groups.reserveCapacity(records.count)
-        for (i, r) in records.enumerated() { groups[r.key, default: []].append(i) }
-        let keys = groups.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-        var out: [Contact] = []
-        out.reserveCapacity(keys.count)
-        for k in keys {
-            let members = groups[k]!.map { records[$0] }.sorted(by: primaryOrder)
-            let p = members[0]
-            var c = Contact(
-                recordId: p.recordId, key: k, email: k.hasPrefix("e:") ? String(k.dropFirst(2)) : nil,
-                createdAt: p.createdAt, stages: p.stages, respondedAt: p.respondedAt, amount: p.amount,
-                source: p.source, icpValues: p.icpValues, linkIds: [], records: members.count)
-            var source: String?
-            for m in members {
-                for s in 0..<5 where m.stages.t[s] < c.stages.t[s] { c.stages.t[s] = m.stages.t[s] }
-                c.respondedAt = min(c.respondedAt, m.respondedAt)
-                if let a = m.amount { c.amount = max(c.amount ?? a, a) }
-                if source == nil && !m.source.isEmpty && pilotTags.contains(m.source.normalizedText) { source = m.source }
-                for (i, v) in m.icpValues.enumerated() where c.icpValues[i].isEmpty && !v.isEmpty { c.icpValues[i] = v }
-                c.linkIds.append(m.recordId)
-                if !m.opportunityId.isEmpty { c.linkIds.append(m.opportunityId) }
+    /// SPEC 3.1: merges records with the same key. The primary is the earliest `created_at`, then
+    /// the smallest `record_id` by bytes, then the field values by bytes (B14). Linear grouping:
+    /// keys are merged through a byte map, members gathered by a counting sort, and only groups
+    /// of more than one record are sorted. Contacts come out in primary order, whatever the order
+    /// of files, chunks or threads.
+    public static func merge(_ workers: [CRMProcessor]) -> [Contact] {
+        var keys = ByteMap<UInt8>(capacity: workers.reduce(0) { $0 + $1.keys.count })
+        let zero = UInt8(0)
+        var keyMaps: [[Int32]] = []
+        for w in workers {
+            var m = [Int32](repeating: 0, count: w.keys.count)
+            for k in 0..<w.keys.count { m[k] = Int32(w.keys.withKey(k) { keys.findOrInsert($0) { zero } }) }
+            keyMaps.append(m)
+        }
+        let groups = keys.count
+        // Counting sort of records by global key.
+        var counts = [Int32](repeating: 0, count: groups + 1)
+        for (wi, w) in workers.enumerated() { for r in w.records { counts[Int(keyMaps[wi][Int(r.keyId)]) + 1] += 1 } }
+        for g in 0..<groups { counts[g + 1] += counts[g] }
+        var members = [Ref](repeating: Ref(worker: 0, index: 0), count: Int(counts[groups]))
+        var fill = counts
+        for (wi, w) in workers.enumerated() {
+            for (ri, r) in w.records.enumerated() {
+                let g = Int(keyMaps[wi][Int(r.keyId)])
+                members[Int(fill[g])] = Ref(worker: Int32(wi), index: Int32(ri))
+                fill[g] += 1
             }
-            if let source { c.source = source }
+        }
+        func less(_ a: Ref, _ b: Ref) -> Bool {
+            let x = workers[Int(a.worker)].records[Int(a.index)], y = workers[Int(b.worker)].records[Int(b.index)]
+            if x.createdAt != y.createdAt { return x.createdAt < y.createdAt }
+            if x.recordId != y.recordId { return x.recordId.utf8.lexicographicallyPrecedes(y.recordId.utf8) }
+            return workers[Int(a.worker)].tiebreaks.withUnsafeBufferPointer { ta in
+                workers[Int(b.worker)].tiebreaks.withUnsafeBufferPointer { tb in
+                    Bytes(start: ta.baseAddress! + x.tiebreakStart, count: Int(x.tiebreakLength))
+                        .lexicographicallyPrecedes(Bytes(start: tb.baseAddress! + y.tiebreakStart, count: Int(y.tiebreakLength)))
+                }
+            }
+        }
+        var primaries: [Int] = []
+        primaries.reserveCapacity(groups)
+        for g in 0..<groups {
+            let lo = Int(counts[g]), hi = Int(counts[g + 1])
+            if hi - lo > 1 { members[lo..<hi].sort(by: less) }
+            primaries.append(g)
+        }
+        // Contacts in the order of their primary records.
+        primaries.sort { less(members[Int(counts[$0])], members[Int(counts[$1])]) }
+        var out: [Contact] = []
+        out.reserveCapacity(groups)
+        for g in primaries {
+            let slice = members[Int(counts[g])..<Int(counts[g + 1])]
+            var c = contact(workers, slice)
+            keys.withKey(g) { k in
+                if k.count > 2 && k[0] == 0x65 { c.email = String(decoding: k[2...], as: UTF8.self) }
+            }
             out.append(c)
         }
         return out
     }
 
+    static func contact(_ workers: [CRMProcessor], _ members: ArraySlice<Ref>) -> Contact {
+        let first = members.first!
+        let p = workers[Int(first.worker)].records[Int(first.index)]
+        var c = Contact(
+            recordId: p.recordId, email: nil, createdAt: p.createdAt, stages: p.stages, respondedAt: p.respondedAt,
+            amount: p.amount, tagIndex: p.tagIndex, icpValues: p.icpValues, linkIds: [], records: members.count)
+        var tagged = false
+        for ref in members {
+            let m = workers[Int(ref.worker)].records[Int(ref.index)]
+            for s in 0..<5 where m.stages[s] < c.stages[s] { c.stages[s] = m.stages[s] }
+            c.respondedAt = min(c.respondedAt, m.respondedAt)
+            if let a = m.amount { c.amount = max(c.amount ?? a, a) }
+            if !tagged && m.tagIndex >= 0 {
+                // The first source (in primary order) that matches a pilot's tag.
+                tagged = true
+                c.tagIndex = m.tagIndex
+            }
+            if members.count > 1 {
+                for (k, v) in m.icpValues.enumerated() where c.icpValues[k].isEmpty && !v.isEmpty { c.icpValues[k] = v }
+            }
+            c.linkIds.append(m.recordId)
+            if !m.opportunityId.isEmpty { c.linkIds.append(m.opportunityId) }
+        }
+        return c
+    }
+
     /// 2.2b: each mapped history row sets the stage time if earlier. Returns (unmapped, unknown) counts.
     public static func applyHistory(_ rows: [HistoryRow], to contacts: inout [Contact], asOf: Int64) -> (unmapped: Int, unknown: Int) {
         var byId: [String: Int] = [:]
+        byId.reserveCapacity(contacts.count * 2)
         for (i, c) in contacts.enumerated() { for id in c.linkIds where byId[id] == nil { byId[id] = i } }
         var unmapped = 0, unknown = 0
         for h in rows {

@@ -1,40 +1,46 @@
-/// A touch that matches at least one pilot (SPEC 3.3), kept for attribution and touch metrics.
+/// A touch that matches at least one pilot (SPEC 3.3), as a worker keeps it: ids into the
+/// worker's own intern tables, no strings.
 public struct MatchedTouch: Sendable {
     public static let utm: UInt8 = 1, link: UInt8 = 2, meetingType: UInt8 = 4
     public var pilot: Int32
     public var flags: UInt8
     public var event: RowParsers.Event
     public var ts: Int64
-    public var email: String?
-    public var visitor: String?
-    /// The configured link (or meeting type) that matched, for `link` evidence.
-    public var linkEvidence: String?
-    /// `source/medium/campaign` of the touch, trimmed with case kept, for `utm` evidence.
-    public var utmEvidence: String?
-    /// A stable id of the row (file, line order) for identity when it has no email or visitor.
-    public var rowId: Int64
+    /// Worker email id of the touch's own email, or -1.
+    public var email: Int32
+    /// Worker visitor entry, or -1.
+    public var visitor: Int32
+    /// Index of the configured link or meeting type that matched (into the pilot's evidence), or -1.
+    public var linkEvidence: Int32
+    /// Worker id of `source/medium/campaign` (trimmed, case kept), or -1.
+    public var utmEvidence: Int32
 
     /// A booking matching a scheduling link or meeting type: a meeting booked (3.3).
-    public var isMeeting: Bool { event == .booking && flags & (Self.link | Self.meetingType) != 0 }
+    @inline(__always) public var isMeeting: Bool { event == .booking && flags & (Self.link | Self.meetingType) != 0 }
 }
 
 /// A visitor's stitching state: its earliest emailed touch (B16) and its email-less touch count.
 public struct VisitorState: Sendable {
     public var ts: Int64 = Int64.max
-    public var email: [UInt8] = []
-    public var emailless: Int = 0
+    public var email: Int32 = -1
+    public var emailless: Int32 = 0
 }
 
-/// What the touch workers share, read-only: pilots, the contact email set, `as_of`.
+/// What the touch workers share, read-only: pilots as flat arrays, the contact emails, `as_of`.
 public final class TouchContext: @unchecked Sendable {
     let pilots: [Pilot]
     let contactEmails: ByteMap<Int32>
     let asOf: Int64
     let earliest: Int64
     let latest: Int64
-    let anyLink: Bool
-    let anyMeetingType: Bool
-    let anyUTM: Bool
+    let starts: [Int64]
+    let ends: [Int64]
+    let links: [[[UInt8]]]
+    let meetingTypes: [[[UInt8]]]
+    /// Per pilot, per UTM key: accepted normalized values, or nil.
+    let utm: [[[[UInt8]]?]?]
+    /// Per pilot: the link evidence texts, links first, then meeting types.
+    let evidence: [[String]]
 
     public init(pilots: [Pilot], contactEmails: ByteMap<Int32>, asOf: Int64) {
         self.pilots = pilots
@@ -42,32 +48,41 @@ public final class TouchContext: @unchecked Sendable {
         self.asOf = asOf
         earliest = pilots.map(\.windowStart).min() ?? 0
         latest = pilots.map(\.windowEnd).max() ?? 0
-        anyLink = pilots.contains { !$0.linksNorm.isEmpty }
-        anyMeetingType = pilots.contains { !$0.meetingTypesNorm.isEmpty }
-        anyUTM = pilots.contains { $0.utm != nil }
+        starts = pilots.map(\.windowStart)
+        ends = pilots.map(\.windowEnd)
+        links = pilots.map(\.linksNorm)
+        meetingTypes = pilots.map(\.meetingTypesNorm)
+        utm = pilots.map(\.utm)
+        evidence = pilots.map { $0.links + $0.meetingTypes }
     }
 }
 
 /// Streams touch rows: counts every row, stitches visitors, keeps only pilot-matching touches.
+/// Nothing is allocated per row once the worker's buffers are warm.
 public struct TouchProcessor: RowProcessor {
     let ctx: TouchContext
     var parsers: RowParsers
-    public var visitors = ByteMap<VisitorState>(capacity: 1 << 12)
+    public var visitors = ByteMap<VisitorState>(capacity: 1 << 14)
+    public var emails = ByteMap<UInt8>(capacity: 1 << 12)
+    public var utmEvidence = ByteMap<UInt8>(capacity: 64)
     public var matched: [MatchedTouch] = []
     public var touches = 0
     public var byEmail = 0
-    public var anonymousDirect = 0
-    let worker: Int64
-    var rowCounter: Int64 = 0
     var utm = UTMScratch()
+    var utmNorm: [[UInt8]] = Array(repeating: [], count: 5)
+    var evidenceBuf: [UInt8] = []
     var linkBuf: [UInt8] = []
     var mtBuf: [UInt8] = []
 
-    public init(context: TouchContext, email: EmailNormalizer, worker: Int) {
+    public init(context: TouchContext, email: EmailNormalizer) {
         ctx = context
         parsers = RowParsers(email: email)
-        self.worker = Int64(worker)
         linkBuf.reserveCapacity(512)
+    }
+
+    @inline(__always) mutating func emailId() -> Int32 {
+        let next = UInt8(0)
+        return Int32(parsers.emailBuffer.withUnsafeBufferPointer { emails.findOrInsert($0) { next } })
     }
 
     public mutating func row(_ r: inout RecordView, file: FileContext, acc: inout ChunkAccount) {
@@ -75,115 +90,113 @@ public struct TouchProcessor: RowProcessor {
         touches += 1
         let m = file.mapping
         let visitor = r.field(m.index[TouchField.visitor_id.rawValue]).trimmed()
+        var visitorEntry: Int32 = -1
+        var email: Int32 = -1
         if t.email == .valid {
             if parsers.emailBuffer.withUnsafeBufferPointer({ ctx.contactEmails.find($0) }) != nil { byEmail += 1 }
             if visitor.count > 0 {
                 let e = visitors.findOrInsert(visitor) { VisitorState() }
+                visitorEntry = Int32(e)
                 let cur = visitors[entry: e]
-                if t.ts < cur.ts || (t.ts == cur.ts && parsers.emailBuffer.lexicographicallyPrecedes(cur.email)) {
+                let earlier = t.ts < cur.ts
+                    || (t.ts == cur.ts && parsers.emailBuffer.withUnsafeBufferPointer { b in !emails.keyLess(Int(cur.email), b) && !emails.withKey(Int(cur.email), { $0.elementsEqual(b) }) })
+                if earlier {
+                    email = emailId()
                     visitors[entry: e].ts = t.ts
-                    visitors[entry: e].email = parsers.emailBuffer
+                    visitors[entry: e].email = email
                 }
             }
         } else if visitor.count > 0 {
             let e = visitors.findOrInsert(visitor) { VisitorState() }
+            visitorEntry = Int32(e)
             visitors[entry: e].emailless += 1
-        } else {
-            anonymousDirect += 1
         }
         // Project early: a touch outside every window or after as_of can match nothing.
         guard t.ts >= ctx.earliest && t.ts < ctx.latest && t.ts <= ctx.asOf else { return }
-        match(&r, m, t.ts, t.event, t.email == .valid, visitor)
+        if visitorEntry < 0 && visitor.count > 0 { visitorEntry = Int32(visitors.findOrInsert(visitor) { VisitorState() }) }
+        match(&r, m, t.ts, t.event, t.email == .valid, email, visitorEntry)
     }
 
-    private mutating func match(_ r: inout RecordView, _ m: ColumnMapping, _ ts: Int64, _ event: RowParsers.Event, _ hasEmail: Bool, _ visitor: Bytes) {
+    private mutating func match(_ r: inout RecordView, _ m: ColumnMapping, _ ts: Int64, _ event: RowParsers.Event, _ hasEmail: Bool, _ knownEmail: Int32, _ visitor: Int32) {
         let url = r.field(m.index[TouchField.url.rawValue])
         var utmParsed = false
         var linkNormalized = false
+        var mtNormalized = false
         let mt = r.field(m.index[TouchField.meeting_type.rawValue]).trimmed()
-        if ctx.anyMeetingType && mt.count > 0 {
-            mtBuf.removeAll(keepingCapacity: true)
-            mtBuf += mt.map(asciiLower)
-        }
-        for p in ctx.pilots where p.inWindow(ts) {
+        var email = knownEmail
+        for k in 0..<ctx.starts.count where ts >= ctx.starts[k] && ts < ctx.ends[k] {
             var flags: UInt8 = 0
-            var linkEvidence: String?
-            if !p.linksNorm.isEmpty && url.count > 0 {
+            var linkEvidence: Int32 = -1
+            if url.count > 0 && !ctx.links[k].isEmpty {
                 if !linkNormalized {
                     URLFields.normalizeLink(url, into: &linkBuf)
                     linkNormalized = true
                 }
-                if let k = p.linksNorm.firstIndex(where: { URLFields.linkMatches(linkBuf, $0) }) {
+                if let li = ctx.links[k].firstIndex(where: { URLFields.linkMatches(linkBuf, $0) }) {
                     flags |= MatchedTouch.link
-                    linkEvidence = p.links[k]
+                    linkEvidence = Int32(li)
                 }
             }
-            if !p.meetingTypesNorm.isEmpty && mt.count > 0, let k = p.meetingTypesNorm.firstIndex(of: mtBuf) {
-                flags |= MatchedTouch.meetingType
-                if linkEvidence == nil { linkEvidence = p.meetingTypes[k] }
+            if mt.count > 0 && !ctx.meetingTypes[k].isEmpty {
+                if !mtNormalized {
+                    mtBuf.removeAll(keepingCapacity: true)
+                    for b in mt { mtBuf.append(asciiLower(b)) }
+                    mtNormalized = true
+                }
+                if let mi = ctx.meetingTypes[k].firstIndex(of: mtBuf) {
+                    flags |= MatchedTouch.meetingType
+                    if linkEvidence < 0 { linkEvidence = Int32(ctx.links[k].count + mi) }
+                }
             }
-            var utmEvidence: String?
-            if let want = p.utm {
+            var utmEv: Int32 = -1
+            if let want = ctx.utm[k] {
                 if !utmParsed {
                     resolveUTM(&r, m, url)
                     utmParsed = true
                 }
                 var ok = true
-                for k in 0..<5 {
-                    guard let values = want[k] else { continue }
-                    let have = utm.values[k].withUnsafeBufferPointer { $0.normalizedText() }
-                    if !values.contains(have) {
+                for key in 0..<5 {
+                    if let values = want[key], !values.contains(utmNorm[key]) {
                         ok = false
                         break
                     }
                 }
                 if ok {
                     flags |= MatchedTouch.utm
-                    utmEvidence = (0..<3).map { String(decoding: utm.values[$0].withUnsafeBufferPointer { $0.trimmed() }, as: UTF8.self) }.joined(separator: "/")
+                    utmEv = internUTMEvidence()
                 }
             }
             guard flags != 0 else { continue }
-            rowCounter += 1
+            if hasEmail && email < 0 { email = emailId() }
             matched.append(
                 MatchedTouch(
-                    pilot: Int32(p.index), flags: flags, event: event, ts: ts,
-                    email: hasEmail ? String(decoding: parsers.emailBuffer, as: UTF8.self) : nil,
-                    visitor: visitor.count > 0 ? visitor.string : nil, linkEvidence: linkEvidence, utmEvidence: utmEvidence,
-                    rowId: worker << 48 | rowCounter))
+                    pilot: Int32(k), flags: flags, event: event, ts: ts, email: hasEmail ? email : -1, visitor: visitor,
+                    linkEvidence: linkEvidence, utmEvidence: utmEv))
         }
     }
 
-    /// B7: UTM values from the URL's query, overridden by explicit non-empty utm_* columns.
+    /// B7: UTM values from the URL's query, overridden by explicit non-empty utm_* columns;
+    /// then their normal forms (trimmed, lower-case) into reused buffers.
     private mutating func resolveUTM(_ r: inout RecordView, _ m: ColumnMapping, _ url: Bytes) {
         URLFields.parseUTM(url, into: &utm)
         for k in 0..<5 {
-            let col = m.index[TouchField.utm_source.rawValue + k]
-            let v = r.field(col)
+            let v = r.field(m.index[TouchField.utm_source.rawValue + k])
             if v.trimmed().count > 0 {
                 utm.values[k].removeAll(keepingCapacity: true)
                 utm.values[k] += v
             }
+            utmNorm[k].removeAll(keepingCapacity: true)
+            utm.values[k].withUnsafeBufferPointer { b in for c in b.trimmed() { utmNorm[k].append(asciiLower(c)) } }
         }
     }
-}
 
-/// B16 across workers: each visitor's earliest emailed touch (ties: smallest email).
-public struct VisitorDirectory {
-    public var email: [String: String] = [:]
-    public var emailless: [String: Int] = [:]
-
-    public init(_ maps: [ByteMap<VisitorState>]) {
-        var best: [String: (Int64, [UInt8])] = [:]
-        for m in maps {
-            for e in 0..<m.count {
-                let k = m.keyString(e)
-                let v = m[entry: e]
-                if v.emailless > 0 { emailless[k, default: 0] += v.emailless }
-                guard v.ts != Int64.max else { continue }
-                if let cur = best[k], cur.0 < v.ts || (cur.0 == v.ts && !v.email.lexicographicallyPrecedes(cur.1)) { continue }
-                best[k] = (v.ts, v.email)
-            }
+    private mutating func internUTMEvidence() -> Int32 {
+        evidenceBuf.removeAll(keepingCapacity: true)
+        for k in 0..<3 {
+            if k > 0 { evidenceBuf.append(0x2F) }
+            utm.values[k].withUnsafeBufferPointer { evidenceBuf += $0.trimmed() }
         }
-        for (k, v) in best { email[k] = String(decoding: v.1, as: UTF8.self) }
+        let next = UInt8(0)
+        return Int32(evidenceBuf.withUnsafeBufferPointer { utmEvidence.findOrInsert($0) { next } })
     }
 }
