@@ -1,22 +1,5 @@
 /// decision (SPEC 3.5 Decision, B24, B31, B32).
 public enum DecisionTable {
-    /// Denominator of a rate metric, for `min_sample` (B32); nil for counts and money.
-    static func denominator(_ m: Metric, _ e: Evaluator, leads: [Int], touches: [Int]) -> Int? {
-        guard m.kind == .rate else { return nil }
-        let k = e.counts(leads: leads, touches: nil)
-        switch m {
-        case .lead_to_mql, .sqm_rate: return k.leads
-        case .mql_to_sqm: return k.mql
-        case .sqm_to_opportunity: return k.sqm
-        case .opportunity_to_won: return k.opportunities
-        case .icp_match: return e.icp(leads: leads).sqm
-        case .sla_respond_rate, .sla_schedule_rate:
-            let v = e.value(m, leads: leads, touches: touches)
-            return Int(v.den)
-        default: return nil
-        }
-    }
-
     public struct Verdict: Sendable {
         public var status: String
         public var scaleHeld: [Threshold]
@@ -24,16 +7,14 @@ public enum DecisionTable {
         public var lowSample: [Threshold]
     }
 
-    public static func verdict(_ d: ReportData, _ p: Pilot) -> Verdict {
-        let e = Evaluator(d, p)
-        let leads = d.leads[p.index], touches = d.pilotTouches[p.index]
+    public static func verdict(_ d: ReportData, _ p: Pilot, _ snap: Evaluator.Snapshot) -> Verdict {
         var low: [Threshold] = []
         func holds(_ th: Threshold) -> Bool {
-            if let den = denominator(th.metric, e, leads: leads, touches: touches), den < p.minSample {
+            if let den = Evaluator.denominator(th.metric, snap), den < p.minSample {
                 if !low.contains(th) { low.append(th) }
                 return false
             }
-            return th.holds(e.value(th.metric, leads: leads, touches: touches))
+            return th.holds(Evaluator.value(th.metric, snap))
         }
         let scaleHeld = p.scale.filter(holds)
         let stopHeld = p.stop.filter(holds)
@@ -60,9 +41,10 @@ public enum DecisionTable {
         for p in d.pilots {
             let e = Evaluator(d, p)
             let leads = d.leads[p.index], touches = d.pilotTouches[p.index]
-            let v = verdict(d, p)
+            let snap = e.snapshot(leads: leads, touches: touches)
+            let v = verdict(d, p, snap)
             let m = p.primaryMetric
-            let value = e.value(m, leads: leads, touches: touches)
+            let value = Evaluator.value(m, snap)
             var pace = Cell.empty
             if v.status == "running", m.kind == .count, d.asOf > p.windowStart, let x = value.double {
                 let length = Double(p.windowEnd - p.windowStart)

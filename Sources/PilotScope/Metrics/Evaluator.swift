@@ -36,8 +36,10 @@ public struct ReportData: Sendable {
         baseline = Array(repeating: [], count: pilots.count)
         pilotTouches = Array(repeating: [], count: pilots.count)
         for (i, a) in attribution.enumerated() { if let a { leads[a.pilot].append(i) } }
+        // Flat window bounds: no Pilot struct copies in the per-contact loop.
+        let starts = pilots.map(\.windowStart), ends = pilots.map(\.windowEnd)
         for (i, c) in contacts.enumerated() where attribution[i] == nil && c.createdAt <= asOf {
-            for p in pilots where p.inWindow(c.createdAt) { baseline[p.index].append(i) }
+            for k in 0..<starts.count where c.createdAt >= starts[k] && c.createdAt < ends[k] { baseline[k].append(i) }
         }
         for (i, t) in self.touches.enumerated() { pilotTouches[Int(t.pilot)].append(i) }
     }
@@ -217,9 +219,28 @@ public struct Evaluator {
 
     // MARK: Metric values (thresholds, decision)
 
+    /// Every metric's inputs over one subset of leads and touches, computed once.
+    public struct Snapshot {
+        public var counts: CohortCounts
+        public var icp: ICPCounts
+        public var cost: Double
+        public var respond: MetricValue
+        public var schedule: MetricValue
+    }
+
+    public func snapshot(leads: [Int], touches: [Int]) -> Snapshot {
+        let k = counts(leads: leads, touches: touches)
+        let s = sla(leads: leads, touches: touches)
+        return Snapshot(counts: k, icp: icp(leads: leads), cost: totalCost(k), respond: Self.rate(s.respond), schedule: Self.rate(s.schedule))
+    }
+
     /// The value of a metric over a subset of leads and touches.
     public func value(_ m: Metric, leads: [Int], touches: [Int]) -> MetricValue {
-        let k = counts(leads: leads, touches: touches)
+        Self.value(m, snapshot(leads: leads, touches: touches))
+    }
+
+    public static func value(_ m: Metric, _ s: Snapshot) -> MetricValue {
+        let k = s.counts
         switch m {
         case .touches: return .count(k.touches ?? 0)
         case .unique_visitors: return .count(k.uniqueVisitors ?? 0)
@@ -239,14 +260,18 @@ public struct Evaluator {
         case .sqm_to_opportunity: return .ratio(Double(k.opportunities), Double(k.sqm))
         case .opportunity_to_won: return .ratio(Double(k.won), Double(k.opportunities))
         case .sqm_rate: return .ratio(Double(k.sqm), Double(k.leads))
-        case .icp_match:
-            let i = icp(leads: leads)
-            return .ratio(Double(i.sqmICP), Double(i.sqm))
-        case .cost_per_sqm: return .ratio(totalCost(k), Double(k.sqm))
-        case .cost_per_lead: return .ratio(totalCost(k), Double(k.leads))
-        case .sla_respond_rate: return Self.rate(sla(leads: leads, touches: touches).respond)
-        case .sla_schedule_rate: return Self.rate(sla(leads: leads, touches: touches).schedule)
+        case .icp_match: return .ratio(Double(s.icp.sqmICP), Double(s.icp.sqm))
+        case .cost_per_sqm: return .ratio(s.cost, Double(k.sqm))
+        case .cost_per_lead: return .ratio(s.cost, Double(k.leads))
+        case .sla_respond_rate: return s.respond
+        case .sla_schedule_rate: return s.schedule
         }
+    }
+
+    /// Denominator of a rate metric, for `min_sample` (B32); nil for counts and money.
+    public static func denominator(_ m: Metric, _ s: Snapshot) -> Int? {
+        guard m.kind == .rate else { return nil }
+        return Int(value(m, s).den)
     }
 
     /// A metric value as a cell in its own format (B24).

@@ -207,8 +207,9 @@ enum QualityTable {
         var contestedLost = Array(repeating: 0, count: d.pilots.count)
         for a in d.attribution { if let a { for p in a.contestedWith { contestedLost[p] += 1 } } }
         var outsideWindow = Array(repeating: 0, count: d.pilots.count)
+        let starts = d.pilots.map(\.windowStart), ends = d.pilots.map(\.windowEnd)
         for c in d.contacts where c.tagIndex >= 0 {
-            for p in d.tags.pilots[Int(c.tagIndex)] where !d.pilots[p].inWindow(c.createdAt) { outsideWindow[p] += 1 }
+            for p in d.tags.pilots[Int(c.tagIndex)] where c.createdAt < starts[p] || c.createdAt >= ends[p] { outsideWindow[p] += 1 }
         }
         for p in d.pilots {
             let leads = d.leads[p.index]

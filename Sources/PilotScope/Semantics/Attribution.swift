@@ -135,21 +135,30 @@ public enum Attributor {
     public static func attribute(
         contacts: [Contact], touches: TouchResolution, pilots: [Pilot], tags: TagTable, asOf: Int64, lastTouch: Bool
     ) -> [Attribution?] {
-        var byContact: [Int: [Int]] = [:]
-        for (i, t) in touches.touches.enumerated() where t.contact >= 0 { byContact[Int(t.contact), default: []].append(i) }
+        // Touches grouped by contact with a counting sort (no dictionary of arrays).
+        var start = [Int32](repeating: 0, count: contacts.count + 1)
+        for t in touches.touches where t.contact >= 0 { start[Int(t.contact) + 1] += 1 }
+        for i in 0..<contacts.count { start[i + 1] += start[i] }
+        var byContactFlat = [Int32](repeating: 0, count: Int(start[contacts.count]))
+        var fill = start
+        for (i, t) in touches.touches.enumerated() where t.contact >= 0 {
+            byContactFlat[Int(fill[Int(t.contact)])] = Int32(i)
+            fill[Int(t.contact)] += 1
+        }
         var out = [Attribution?](repeating: nil, count: contacts.count)
+        let starts = pilots.map(\.windowStart), ends = pilots.map(\.windowEnd)
         for (ci, c) in contacts.enumerated() where c.createdAt <= asOf {
-            let touchList = byContact[ci]
-            guard c.tagIndex >= 0 || touchList != nil else { continue }
+            let touchList = byContactFlat[Int(start[ci])..<Int(start[ci + 1])]
+            guard c.tagIndex >= 0 || !touchList.isEmpty else { continue }
             var cands: [Candidate] = []
             if c.tagIndex >= 0 {
                 let t = Int(c.tagIndex)
-                for p in tags.pilots[t] where pilots[p].inWindow(c.createdAt) {
+                for p in tags.pilots[t] where c.createdAt >= starts[p] && c.createdAt < ends[p] {
                     cands.append(Candidate(pilot: p, rule: .tag, at: c.createdAt, evidence: tags.text[t][p]!))
                 }
             }
-            for ti in touchList ?? [] {
-                let t = touches.touches[ti]
+            for ti in touchList {
+                let t = touches.touches[Int(ti)]
                 if t.isMeeting {
                     cands.append(Candidate(pilot: Int(t.pilot), rule: .link, at: t.ts, evidence: touches.evidence[Int(t.linkEvidence)]))
                 }

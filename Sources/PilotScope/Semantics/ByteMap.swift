@@ -5,14 +5,15 @@ public struct ByteMap<Value> {
     private var keyStart: [Int] = []
     private var keyLen: [Int32] = []
     public private(set) var values: [Value] = []
-    private var slots: [Int32]  // index into keys, -1 empty
-    private var hashes: [UInt32] = []
+    /// Per slot: the key's 32-bit hash tag in the high half, entry + 1 in the low half; 0 is empty.
+    /// One load per probe decides most mismatches without touching the keys.
+    private var slots: [UInt64]
     private var mask: Int
 
     public init(capacity: Int = 1024) {
         var n = 16
         while n < capacity * 2 { n <<= 1 }
-        slots = Array(repeating: -1, count: n)
+        slots = Array(repeating: 0, count: n)
         mask = n - 1
     }
 
@@ -22,12 +23,17 @@ public struct ByteMap<Value> {
     @inline(__always) public func find(_ key: Bytes) -> Int? {
         let h = hashBytes(key)
         var s = Int(truncatingIfNeeded: h) & mask
-        let h32 = UInt32(truncatingIfNeeded: h >> 32)
-        while true {
-            let e = Int(slots[s])
-            if e < 0 { return nil }
-            if hashes[e] == h32 && equal(e, key) { return e }
-            s = (s + 1) & mask
+        let tag = h & 0xFFFF_FFFF_0000_0000
+        return slots.withUnsafeBufferPointer { sl in
+            while true {
+                let v = sl[s]
+                if v == 0 { return nil }
+                if v & 0xFFFF_FFFF_0000_0000 == tag {
+                    let e = Int(v & 0xFFFF_FFFF) - 1
+                    if equal(e, key) { return e }
+                }
+                s = (s + 1) & mask
+            }
         }
     }
 
@@ -35,6 +41,7 @@ public struct ByteMap<Value> {
         let n = Int(keyLen[e])
         guard n == key.count else { return false }
         if n == 0 { return true }
+        // This is safe: n > 0, so both buffers are non-empty.
         return arena.withUnsafeBufferPointer { a in memcmp(a.baseAddress! + keyStart[e], key.baseAddress!, n) == 0 }
     }
 
@@ -42,20 +49,25 @@ public struct ByteMap<Value> {
     @inline(__always) public mutating func findOrInsert(_ key: Bytes, _ make: () -> Value) -> Int {
         let h = hashBytes(key)
         var s = Int(truncatingIfNeeded: h) & mask
-        let h32 = UInt32(truncatingIfNeeded: h >> 32)
-        while true {
-            let e = Int(slots[s])
-            if e < 0 { break }
-            if hashes[e] == h32 && equal(e, key) { return e }
-            s = (s + 1) & mask
+        let tag = h & 0xFFFF_FFFF_0000_0000
+        let found: Int? = slots.withUnsafeBufferPointer { sl in
+            while true {
+                let v = sl[s]
+                if v == 0 { return nil }
+                if v & 0xFFFF_FFFF_0000_0000 == tag {
+                    let e = Int(v & 0xFFFF_FFFF) - 1
+                    if equal(e, key) { return e }
+                }
+                s = (s + 1) & mask
+            }
         }
+        if let found { return found }
         let e = values.count
         keyStart.append(arena.count)
         keyLen.append(Int32(key.count))
         arena.append(contentsOf: key)
-        hashes.append(h32)
         values.append(make())
-        slots[s] = Int32(e)
+        slots[s] = tag | UInt64(e + 1)
         if values.count * 2 > slots.count { grow() }
         return e
     }
@@ -80,13 +92,13 @@ public struct ByteMap<Value> {
 
     private mutating func grow() {
         let n = slots.count * 2
-        slots = Array(repeating: -1, count: n)
+        slots = Array(repeating: 0, count: n)
         mask = n - 1
         for e in 0..<values.count {
-            let full = arena.withUnsafeBufferPointer { a in hashBytes(Bytes(start: a.baseAddress! + keyStart[e], count: Int(keyLen[e]))) }
-            var s = Int(truncatingIfNeeded: full) & mask
-            while slots[s] >= 0 { s = (s + 1) & mask }
-            slots[s] = Int32(e)
+            let h = arena.withUnsafeBufferPointer { a in hashBytes(Bytes(start: a.baseAddress.map { $0 + keyStart[e] }, count: Int(keyLen[e]))) }
+            var s = Int(truncatingIfNeeded: h) & mask
+            while slots[s] != 0 { s = (s + 1) & mask }
+            slots[s] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(e + 1)
         }
     }
 }
