@@ -57,7 +57,7 @@ for s in $SIZES; do
     w=$(echo ${walls[$tool]} | tr ' ' '\n' | median)
     k=$(echo ${rss[$tool]} | tr ' ' '\n' | median)
     awk -v s="$s" -v c="$c" -v t="$t" -v b="$bytes" -v raw="$raw" -v tool="$tool" -v w="$w" -v k="$k" -v rows="$rows" \
-      'BEGIN { printf "%sx\t%d\t%d\t%d\t%d\t%s\t%.3f\t%.1f\t%.1f\t%.0f\n", s, c, t, b, raw, tool, w, k/1024, raw/1e6/w, rows/w }' >> "$results"
+      'BEGIN { printf "%sx\t%d\t%d\t%.0f\t%.0f\t%s\t%.3f\t%.1f\t%.1f\t%.0f\n", s, c, t, b, raw, tool, w, k/1024, raw/1e6/w, rows/w }' >> "$results"
   done
 done
 column -t -s $'\t' "$results"

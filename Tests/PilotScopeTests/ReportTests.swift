@@ -20,6 +20,10 @@ final class GoldenReportTests: XCTestCase {
     }
 
     func testGoldenBasic() throws { try golden("golden-basic") }
+
+    /// last_touch ties, merge tie-breaks, link over UTM, SLA across a holiday, a weekend and DST,
+    /// pace, low_sample, cap, adjustment split, percentiles.
+    func testGoldenRules() throws { try golden("golden-rules") }
 }
 
 final class DeterminismTests: XCTestCase {

@@ -213,7 +213,8 @@ enum QualityTable {
         }
         for p in d.pilots {
             let leads = d.leads[p.index]
-            let missingTag = leads.filter { i in
+            // Only a pilot whose brief names a source tag can have leads missing it.
+            let missingTag = p.sourceTags.isEmpty ? 0 : leads.filter { i in
                 d.attribution[i]!.rule != .tag && !d.tags.pilotHasTag(d.contacts[i].tagIndex, p.index)
             }.count
             let outside = outsideWindow[p.index]
