@@ -78,8 +78,7 @@ public struct FastCSVScanner {
                             break
                         }
                         if w - start > maxFieldBytes { throw CSVSyntaxError(kind: .fieldTooLarge, line: record.line) }
-                        record.starts.append(start)
-                        record.lens.append(w - start)
+                        record.append(start, w - start)
                         if i == n {
                             ended = true
                             break
@@ -97,10 +96,15 @@ public struct FastCSVScanner {
                         }
                     } else {
                         let s = i
-                        i += CPilotShims_find4(buf + i, n - i, delim, 0x0A, 0x0D, 0x22)
+                        // Empty fields are common (unused columns): test the first byte before the SIMD search.
+                        if i < n {
+                            let c = buf[i]
+                            if c != delim && c != 0x0A && c != 0x0D && c != 0x22 {
+                                i += 1 + CPilotShims_find4(buf + i + 1, n - i - 1, delim, 0x0A, 0x0D, 0x22)
+                            }
+                        }
                         if i - s > maxFieldBytes { throw CSVSyntaxError(kind: .fieldTooLarge, line: record.line) }
-                        record.starts.append(s)
-                        record.lens.append(i - s)
+                        record.append(s, i - s)
                         if i == n {
                             ended = true
                             break

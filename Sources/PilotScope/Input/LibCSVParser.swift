@@ -119,8 +119,7 @@ public final class LibCSVParser {
         for r in rows {
             try r.arena.withUnsafeBufferPointer { a in
                 record.base = a.baseAddress ?? UnsafePointer(bitPattern: 1)!
-                record.starts = r.starts
-                record.lens = r.lens
+                record.set(starts: r.starts, lens: r.lens)
                 record.line = r.line
                 try handler.record(&record)
             }

@@ -1,18 +1,70 @@
+/// Field bounds storage: grown when needed, never shrunk, reused for every record of a worker.
+final class FieldBounds {
+    var starts: UnsafeMutablePointer<Int>
+    var lens: UnsafeMutablePointer<Int>
+    var capacity: Int
+
+    init(capacity: Int = 64) {
+        self.capacity = capacity
+        starts = .allocate(capacity: capacity)
+        lens = .allocate(capacity: capacity)
+    }
+
+    func grow() {
+        let bigger = capacity * 2
+        let s = UnsafeMutablePointer<Int>.allocate(capacity: bigger), l = UnsafeMutablePointer<Int>.allocate(capacity: bigger)
+        s.update(from: starts, count: capacity)
+        l.update(from: lens, count: capacity)
+        starts.deallocate()
+        lens.deallocate()
+        starts = s
+        lens = l
+        capacity = bigger
+    }
+
+    deinit {
+        starts.deallocate()
+        lens.deallocate()
+    }
+}
+
 /// One CSV record as byte slices into a buffer: valid only inside the handler call.
 public struct RecordView {
     public var base: UnsafePointer<UInt8>
-    public var starts: [Int] = []
-    public var lens: [Int] = []
+    let bounds = FieldBounds()
+    // Raw pointers into `bounds`, so the per-field path touches no class and no array.
+    var starts: UnsafeMutablePointer<Int>
+    var lens: UnsafeMutablePointer<Int>
+    var capacity: Int
+    public private(set) var count = 0
     /// Chunk-relative physical line (0-based) where the record starts.
     public var line = 0
 
     public init() {
         base = UnsafePointer(bitPattern: 1)!
-        starts.reserveCapacity(64)
-        lens.reserveCapacity(64)
+        starts = bounds.starts
+        lens = bounds.lens
+        capacity = bounds.capacity
     }
 
-    public var count: Int { starts.count }
+    @inline(__always) mutating func append(_ start: Int, _ length: Int) {
+        if count == capacity {
+            bounds.grow()
+            starts = bounds.starts
+            lens = bounds.lens
+            capacity = bounds.capacity
+        }
+        // This is safe: count < capacity after the growth check.
+        starts[count] = start
+        lens[count] = length
+        count += 1
+    }
+
+    /// Replaces the fields with the given bounds (the libcsv path).
+    mutating func set(starts s: [Int], lens l: [Int]) {
+        count = 0
+        for i in 0..<s.count { append(s[i], l[i]) }
+    }
 
     @inline(__always) public subscript(i: Int) -> Bytes {
         Bytes(start: base + starts[i], count: lens[i])
@@ -20,12 +72,11 @@ public struct RecordView {
 
     /// Field `i`, or an empty slice when the column is absent (-1) or out of range.
     @inline(__always) public func field(_ i: Int) -> Bytes {
-        i >= 0 && i < starts.count ? Bytes(start: base + starts[i], count: lens[i]) : Bytes(start: nil, count: 0)
+        i >= 0 && i < count ? Bytes(start: base + starts[i], count: lens[i]) : Bytes(start: nil, count: 0)
     }
 
     @inline(__always) mutating func reset(line: Int) {
-        starts.removeAll(keepingCapacity: true)
-        lens.removeAll(keepingCapacity: true)
+        count = 0
         self.line = line
     }
 
