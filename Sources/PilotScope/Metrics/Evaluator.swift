@@ -177,7 +177,7 @@ public struct Evaluator {
             let h = BusinessTime.hours(from: start, to: end, pilot: p)
             return h <= targetHours ? .met(h) : .breached(h)
         }
-        let soFar = BusinessTime.hours(from: start, to: data.asOf, pilot: p)
+        let soFar = BusinessTime.hours(from: start, to: data.asOf, pilot: p, atLeast: targetHours)
         return soFar < targetHours ? .pending : .breached(nil)
     }
 

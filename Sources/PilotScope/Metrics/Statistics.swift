@@ -32,8 +32,9 @@ public enum Stats {
 
 /// Business time (B21): real seconds inside local weekdays that are not holidays, in the pilot's zone.
 public enum BusinessTime {
-    /// Business hours between two instants (milliseconds); 0 when `b <= a`.
-    public static func hours(from a: Int64, to b: Int64, pilot p: Pilot) -> Double {
+    /// Business hours between two instants (milliseconds); 0 when `b <= a`. With `atLeast`, stops
+    /// as soon as that many hours are reached (a pending-or-breached test needs no more).
+    public static func hours(from a: Int64, to b: Int64, pilot p: Pilot, atLeast: Double = .infinity) -> Double {
         guard b > a else { return 0 }
         let firstDay = Civil.floorDiv(p.zone.local(fromUTC: Civil.floorDiv(a, 1000)), 86_400)
         let lastDay = Civil.floorDiv(p.zone.local(fromUTC: Civil.floorDiv(b, 1000)), 86_400)
@@ -44,6 +45,7 @@ public enum BusinessTime {
                 let s = max(a, p.midnight(d))
                 let e = min(b, p.midnight(d + 1))
                 if e > s { total += e - s }
+                if Double(total) / 3_600_000 >= atLeast { break }
             }
             d += 1
         }

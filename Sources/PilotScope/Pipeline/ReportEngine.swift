@@ -98,10 +98,12 @@ public enum ReportEngine {
 
         q.crmKept = crmWorkers.reduce(0) { $0 + $1.records.count }
         q.unknownPilotTag = crmWorkers.reduce(0) { n, w in w.records.reduce(n) { $0 + ($1.unknownTag ? 1 : 0) } }
-        var contacts = Dedup.merge(crmWorkers)
-        let history = crmWorkers.flatMap(\.history)
+        var merged = Dedup.merge(crmWorkers, asOf: asOf)
         crmWorkers = []  // records are merged: free them before the touch phase
-        (q.historyUnmapped, q.historyUnknown) = Dedup.applyHistory(history, to: &contacts, asOf: asOf)
+        var contacts = merged.contacts
+        merged.contacts = []  // one owner, so the edits below do not copy the array
+        let emails = merged.emails
+        (q.historyUnmapped, q.historyUnknown) = (merged.historyUnmapped, merged.historyUnknown)
         for i in contacts.indices {
             for s in 0..<5 where contacts[i].stages[s] != absentTime && contacts[i].stages[s] < contacts[i].createdAt {
                 q.stageBeforeCreated += 1
@@ -113,11 +115,6 @@ public enum ReportEngine {
         lap("dedup")
 
         // Phase 2: touch logs, streamed.
-        var emails = ByteMap<Int32>(capacity: contacts.count)
-        for (i, c) in contacts.enumerated() {
-            guard var e = c.email else { continue }
-            _ = e.withUTF8 { emails.findOrInsert($0) { Int32(i) } }
-        }
         let touchFiles = contexts.filter { $0.kind == .touches }.enumerated().map { i, f -> FileContext in
             var f = f
             f.index = i
@@ -197,7 +194,7 @@ enum QualityTable {
         }
         let all: [(String, Int)] = [
             ("contacts", d.contacts.count), ("duplicates_merged", q.crmKept - d.contacts.count),
-            ("contacts_without_email", d.contacts.filter { $0.email == nil }.count), ("touches", q.touches),
+            ("contacts_without_email", d.contacts.filter { !$0.hasEmail }.count), ("touches", q.touches),
             ("touches_by_email", q.byEmail), ("touches_by_visitor", q.byVisitor),
             ("touches_anonymous", q.touches - q.byEmail - q.byVisitor), ("unknown_pilot_tag", q.unknownPilotTag),
             ("stage_before_created", q.stageBeforeCreated), ("history_unmapped_stage", q.historyUnmapped),

@@ -96,16 +96,14 @@ public struct HistoryRow: Sendable {
 /// A deduplicated contact (SPEC 3.1).
 public struct Contact: Sendable {
     public var recordId: String
-    /// The normalized email when the contact key is an email.
-    public var email: String?
+    /// The contact key is an email.
+    public var hasEmail: Bool
     public var createdAt: Int64
     public var stages: StageTimes
     public var respondedAt: Int64
     public var amount: Double?
     public var tagIndex: Int32
     public var icpValues: [String]
-    /// Ids by which stage history finds this contact: record ids and opportunity ids.
-    public var linkIds: [String]
     public var records: Int
 }
 
@@ -207,7 +205,17 @@ public enum Dedup {
     /// keys are merged through a byte map, members gathered by a counting sort, and only groups
     /// of more than one record are sorted. Contacts come out in primary order, whatever the order
     /// of files, chunks or threads.
-    public static func merge(_ workers: [CRMProcessor]) -> [Contact] {
+    /// The merged contacts, their emails (normalized email → contact index, for the touch phase),
+    /// and the stage-history counts (2.2b): each mapped row sets a stage time if earlier. History
+    /// finds a contact by any member record's `record_id` or `opportunity_id`.
+    public struct Result {
+        public var contacts: [Contact]
+        public var emails: ByteMap<Int32>
+        public var historyUnmapped = 0
+        public var historyUnknown = 0
+    }
+
+    public static func merge(_ workers: [CRMProcessor], asOf: Int64) -> Result {
         var keys = ByteMap<UInt8>(capacity: workers.reduce(0) { $0 + $1.keys.count })
         let zero = UInt8(0)
         var keyMaps: [[Int32]] = []
@@ -250,25 +258,49 @@ public enum Dedup {
         }
         // Contacts in the order of their primary records.
         primaries.sort { less(members[Int(counts[$0])], members[Int(counts[$1])]) }
-        var out: [Contact] = []
-        out.reserveCapacity(groups)
+        // Stage history, looked up only by the ids history names (few), not by every record.
+        var wanted: [String: [Int]] = [:]
+        var result = Result(contacts: [], emails: ByteMap<Int32>(capacity: groups))
+        var rows: [HistoryRow] = []
+        for w in workers { rows += w.history }
+        for (i, h) in rows.enumerated() { wanted[h.recordId, default: []].append(i) }
+        var target = [Int](repeating: -1, count: rows.count)
+        result.contacts.reserveCapacity(groups)
         for g in primaries {
             let slice = members[Int(counts[g])..<Int(counts[g + 1])]
             var c = contact(workers, slice)
+            let ci = result.contacts.count
             keys.withKey(g) { k in
-                if k.count > 2 && k[0] == 0x65 { c.email = String(decoding: k[2...], as: UTF8.self) }
+                if k.count > 2 && k[0] == 0x65 {
+                    c.hasEmail = true
+                    _ = result.emails.findOrInsert(Bytes(rebasing: k[2...])) { Int32(ci) }
+                }
             }
-            out.append(c)
+            if !wanted.isEmpty {
+                for ref in slice {
+                    let m = workers[Int(ref.worker)].records[Int(ref.index)]
+                    for id in [m.recordId, m.opportunityId] where !id.isEmpty {
+                        for hi in wanted[id] ?? [] where target[hi] < 0 { target[hi] = ci }
+                    }
+                }
+            }
+            result.contacts.append(c)
         }
-        return out
+        for (hi, h) in rows.enumerated() {
+            if h.stage == nil { result.historyUnmapped += 1 }
+            if target[hi] < 0 { result.historyUnknown += 1 }
+            guard let s = h.stage, target[hi] >= 0, h.changedAt <= asOf else { continue }
+            if h.changedAt < result.contacts[target[hi]].stages[s] { result.contacts[target[hi]].stages[s] = h.changedAt }
+        }
+        return result
     }
 
     static func contact(_ workers: [CRMProcessor], _ members: ArraySlice<Ref>) -> Contact {
         let first = members.first!
         let p = workers[Int(first.worker)].records[Int(first.index)]
         var c = Contact(
-            recordId: p.recordId, email: nil, createdAt: p.createdAt, stages: p.stages, respondedAt: p.respondedAt,
-            amount: p.amount, tagIndex: p.tagIndex, icpValues: p.icpValues, linkIds: [], records: members.count)
+            recordId: p.recordId, hasEmail: false, createdAt: p.createdAt, stages: p.stages, respondedAt: p.respondedAt,
+            amount: p.amount, tagIndex: p.tagIndex, icpValues: p.icpValues, records: members.count)
         var tagged = false
         for ref in members {
             let m = workers[Int(ref.worker)].records[Int(ref.index)]
@@ -283,25 +315,8 @@ public enum Dedup {
             if members.count > 1 {
                 for (k, v) in m.icpValues.enumerated() where c.icpValues[k].isEmpty && !v.isEmpty { c.icpValues[k] = v }
             }
-            c.linkIds.append(m.recordId)
-            if !m.opportunityId.isEmpty { c.linkIds.append(m.opportunityId) }
         }
         return c
     }
 
-    /// 2.2b: each mapped history row sets the stage time if earlier. Returns (unmapped, unknown) counts.
-    public static func applyHistory(_ rows: [HistoryRow], to contacts: inout [Contact], asOf: Int64) -> (unmapped: Int, unknown: Int) {
-        var byId: [String: Int] = [:]
-        byId.reserveCapacity(contacts.count * 2)
-        for (i, c) in contacts.enumerated() { for id in c.linkIds where byId[id] == nil { byId[id] = i } }
-        var unmapped = 0, unknown = 0
-        for h in rows {
-            let target = byId[h.recordId]
-            if h.stage == nil { unmapped += 1 }
-            if target == nil { unknown += 1 }
-            guard let s = h.stage, let t = target, h.changedAt <= asOf else { continue }
-            if h.changedAt < contacts[t].stages[s] { contacts[t].stages[s] = h.changedAt }
-        }
-        return (unmapped, unknown)
-    }
 }
