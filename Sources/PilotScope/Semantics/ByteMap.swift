@@ -1,12 +1,23 @@
+import Glibc
+
 /// An open-addressing hash map keyed by byte strings, looked up with byte slices: no `String`
-/// and no allocation per lookup (keys are copied into one arena on insert only).
+/// and no allocation per lookup. Each entry keeps the first 16 key bytes inline beside its value,
+/// so a lookup of a short key (visitor ids) costs two memory accesses: the slot, then the entry.
+/// Longer keys keep their tail in one arena.
 public struct ByteMap<Value> {
+    struct Entry {
+        var k0: UInt64
+        var k1: UInt64
+        var length: UInt32
+        /// Arena offset of the whole key (keys longer than 16 bytes).
+        var tail: UInt32
+        var hash: UInt64
+        var value: Value
+    }
+
+    private var entries: [Entry] = []
     private var arena: [UInt8] = []
-    private var keyStart: [Int] = []
-    private var keyLen: [Int32] = []
-    public private(set) var values: [Value] = []
     /// Per slot: the key's 32-bit hash tag in the high half, entry + 1 in the low half; 0 is empty.
-    /// One load per probe decides most mismatches without touching the keys.
     private var slots: [UInt64]
     private var mask: Int
 
@@ -15,94 +26,104 @@ public struct ByteMap<Value> {
         while n < capacity * 2 { n <<= 1 }
         slots = Array(repeating: 0, count: n)
         mask = n - 1
+        entries.reserveCapacity(capacity)
     }
 
-    public var count: Int { values.count }
+    public var count: Int { entries.count }
 
-    /// Entry index of `key`, if present.
-    @inline(__always) public func find(_ key: Bytes) -> Int? {
-        let h = hashBytes(key)
-        var s = Int(truncatingIfNeeded: h) & mask
-        let tag = h & 0xFFFF_FFFF_0000_0000
+    /// The first 16 bytes of a key as two words, zero-padded.
+    @inline(__always) static func head(_ key: Bytes) -> (UInt64, UInt64) {
+        guard let p = key.baseAddress, key.count > 0 else { return (0, 0) }
+        if key.count >= 16 {
+            return (UnsafeRawPointer(p).loadUnaligned(as: UInt64.self), UnsafeRawPointer(p + 8).loadUnaligned(as: UInt64.self))
+        }
+        var w: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &w) { $0.baseAddress!.copyMemory(from: p, byteCount: key.count) }
+        return w
+    }
+
+    @inline(__always) private func matches(_ e: Int, _ key: Bytes, _ h: (UInt64, UInt64)) -> Bool {
+        let x = entries[e]
+        guard x.length == UInt32(key.count), x.k0 == h.0, x.k1 == h.1 else { return false }
+        if key.count <= 16 { return true }
+        // This is safe: the key is longer than 16 bytes, and the arena holds all of it.
+        return arena.withUnsafeBufferPointer { a in memcmp(a.baseAddress! + Int(x.tail) + 16, key.baseAddress! + 16, key.count - 16) == 0 }
+    }
+
+    @inline(__always) private func probe(_ key: Bytes, _ hash: UInt64, _ h: (UInt64, UInt64)) -> (found: Int?, slot: Int) {
+        var s = Int(truncatingIfNeeded: hash) & mask
+        let tag = hash & 0xFFFF_FFFF_0000_0000
         return slots.withUnsafeBufferPointer { sl in
             while true {
                 let v = sl[s]
-                if v == 0 { return nil }
+                if v == 0 { return (nil, s) }
                 if v & 0xFFFF_FFFF_0000_0000 == tag {
                     let e = Int(v & 0xFFFF_FFFF) - 1
-                    if equal(e, key) { return e }
+                    if matches(e, key, h) { return (e, s) }
                 }
                 s = (s + 1) & mask
             }
         }
     }
 
-    @inline(__always) private func equal(_ e: Int, _ key: Bytes) -> Bool {
-        let n = Int(keyLen[e])
-        guard n == key.count else { return false }
-        if n == 0 { return true }
-        // This is safe: n > 0, so both buffers are non-empty.
-        return arena.withUnsafeBufferPointer { a in memcmp(a.baseAddress! + keyStart[e], key.baseAddress!, n) == 0 }
+    /// Entry index of `key`, if present.
+    @inline(__always) public func find(_ key: Bytes) -> Int? {
+        probe(key, hashBytes(key), Self.head(key)).found
     }
 
     /// Entry index of `key`, inserting `make()` first when absent.
     @inline(__always) public mutating func findOrInsert(_ key: Bytes, _ make: () -> Value) -> Int {
-        let h = hashBytes(key)
-        var s = Int(truncatingIfNeeded: h) & mask
-        let tag = h & 0xFFFF_FFFF_0000_0000
-        let found: Int? = slots.withUnsafeBufferPointer { sl in
-            while true {
-                let v = sl[s]
-                if v == 0 { return nil }
-                if v & 0xFFFF_FFFF_0000_0000 == tag {
-                    let e = Int(v & 0xFFFF_FFFF) - 1
-                    if equal(e, key) { return e }
-                }
-                s = (s + 1) & mask
-            }
-        }
+        let hash = hashBytes(key)
+        let h = Self.head(key)
+        let (found, s) = probe(key, hash, h)
         if let found { return found }
-        let e = values.count
-        keyStart.append(arena.count)
-        keyLen.append(Int32(key.count))
-        arena.append(contentsOf: key)
-        values.append(make())
-        slots[s] = tag | UInt64(e + 1)
-        if values.count * 2 > slots.count { grow() }
+        let e = entries.count
+        var tail: UInt32 = 0
+        if key.count > 16 {
+            tail = UInt32(arena.count)
+            arena.append(contentsOf: key)
+        }
+        entries.append(Entry(k0: h.0, k1: h.1, length: UInt32(key.count), tail: tail, hash: hash, value: make()))
+        slots[s] = (hash & 0xFFFF_FFFF_0000_0000) | UInt64(e + 1)
+        if entries.count * 2 > slots.count { grow() }
         return e
     }
 
     @inline(__always) public subscript(entry e: Int) -> Value {
-        get { values[e] }
-        set { values[e] = newValue }
+        get { entries[e].value }
+        set { entries[e].value = newValue }
     }
 
-    /// Calls `body` with the bytes of entry `e`'s key (no copy).
+    /// Calls `body` with the bytes of entry `e`'s key.
     @inline(__always) public func withKey<R>(_ e: Int, _ body: (Bytes) -> R) -> R {
-        arena.withUnsafeBufferPointer { a in body(Bytes(start: a.baseAddress.map { $0 + keyStart[e] }, count: Int(keyLen[e]))) }
+        let x = entries[e]
+        let n = Int(x.length)
+        var head = (x.k0, x.k1)
+        if n <= 16 {
+            return withUnsafeBytes(of: &head) { body(Bytes(start: $0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n)) }
+        }
+        return arena.withUnsafeBufferPointer { a in body(Bytes(start: a.baseAddress! + Int(x.tail), count: n)) }
     }
 
-    /// Key bytes of `e` ordered before `other` (ties: false).
+    /// Key bytes of `e` ordered before `other`.
     @inline(__always) public func keyLess(_ e: Int, _ other: Bytes) -> Bool {
         withKey(e) { $0.lexicographicallyPrecedes(other) }
     }
 
-    public func key(_ e: Int) -> [UInt8] { Array(arena[keyStart[e]..<(keyStart[e] + Int(keyLen[e]))]) }
-    public func keyString(_ e: Int) -> String { String(decoding: arena[keyStart[e]..<(keyStart[e] + Int(keyLen[e]))], as: UTF8.self) }
+    public func key(_ e: Int) -> [UInt8] { withKey(e) { Array($0) } }
+    public func keyString(_ e: Int) -> String { withKey(e) { String(decoding: $0, as: UTF8.self) } }
 
     private mutating func grow() {
         let n = slots.count * 2
         slots = Array(repeating: 0, count: n)
         mask = n - 1
-        for e in 0..<values.count {
-            let h = arena.withUnsafeBufferPointer { a in hashBytes(Bytes(start: a.baseAddress.map { $0 + keyStart[e] }, count: Int(keyLen[e]))) }
-            var s = Int(truncatingIfNeeded: h) & mask
+        for e in 0..<entries.count {
+            let hash = entries[e].hash
+            var s = Int(truncatingIfNeeded: hash) & mask
             while slots[s] != 0 { s = (s + 1) & mask }
-            slots[s] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(e + 1)
+            slots[s] = (hash & 0xFFFF_FFFF_0000_0000) | UInt64(e + 1)
         }
     }
 }
-
-import Glibc
 
 extension ByteMap: @unchecked Sendable where Value: Sendable {}
