@@ -17,13 +17,14 @@ public struct ReportData: Sendable {
     public var attribution: [Attribution?]
     public var asOf: Int64
     public var icpFields: [String]
+    public var icpValues: ValueArena
     public var tags: TagTable
     /// Per pilot: attributed contacts, baseline contacts, matched touches (indices).
     public var leads: [[Int]] = []
     public var baseline: [[Int]] = []
     public var pilotTouches: [[Int]] = []
 
-    public init(pilots: [Pilot], contacts: [Contact], touches: TouchResolution, attribution: [Attribution?], asOf: Int64, icpFields: [String], tags: TagTable) {
+    public init(pilots: [Pilot], contacts: [Contact], touches: TouchResolution, attribution: [Attribution?], asOf: Int64, icpFields: [String], icpValues: ValueArena, tags: TagTable) {
         self.pilots = pilots
         self.contacts = contacts
         self.touches = touches.touches
@@ -31,6 +32,7 @@ public struct ReportData: Sendable {
         self.attribution = attribution
         self.asOf = asOf
         self.icpFields = icpFields
+        self.icpValues = icpValues
         self.tags = tags
         leads = Array(repeating: [], count: pilots.count)
         baseline = Array(repeating: [], count: pilots.count)
@@ -106,8 +108,7 @@ public struct Evaluator {
     public func icpPasses(_ c: Contact) -> [Bool] {
         p.icp.map { rule in
             let fi = data.icpFields.firstIndex(of: rule.field)
-            let raw = fi.map { c.icpValues[$0] } ?? ""
-            let value = raw.trimmingSpaces
+            let value = fi.map { data.icpValues.value(c.icpStart, $0).string } ?? ""
             switch rule.kind {
             case .range(let lo, let hi):
                 let u = Array(value.utf8)

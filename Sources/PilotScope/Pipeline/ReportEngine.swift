@@ -22,6 +22,8 @@ public struct ReportResult: Sendable {
     public var data: ReportData
     /// SHA-256 of each input file as stored, by path.
     public var checksums: [String: String]
+    /// Resident memory (MiB) at the end of each phase.
+    public var memory: [(String, Int)] = []
 
     /// summary.json: inputs with sizes and checksums, as_of, version, timings, row counts.
     public func summaryJSON() -> String {
@@ -33,6 +35,7 @@ public struct ReportResult: Sendable {
                     + "\"rows_read\": \(a.rowsRead), \"rows_kept\": \(a.rowsKept), \"rows_rejected\": \(a.rowsRejected)}")
         }
         let t = timings.map { "\(j($0.0)): \(formatFixed($0.1, 3))" }.joined(separator: ", ")
+        let m = memory.map { "\(j($0.0)): \($0.1)" }.joined(separator: ", ")
         let rows = tables.map { "\(j($0.name)): \($0.rows.count)" }.joined(separator: ", ")
         return """
             {
@@ -45,7 +48,9 @@ public struct ReportResult: Sendable {
               "matched_touches": \(data.touches.count),
               "rejected_rows": \(rejects.count),
               "table_rows": {\(rows)},
-              "timings_seconds": {\(t)}
+              "timings_seconds": {\(t)},
+              "resident_mib_after": {\(m)},
+              "peak_resident_mib": \(peakResidentMiB())
             }
 
             """
@@ -69,9 +74,11 @@ struct RunQuality {
 public enum ReportEngine {
     public static func run(config: ResolvedConfig, sections: [PlannedSection], options: ReportOptions) throws -> ReportResult {
         var timings: [(String, Double)] = []
+        var memory: [(String, Int)] = []
         var clock = Date()
         func lap(_ name: String) {
             timings.append((name, Date().timeIntervalSince(clock)))
+            memory.append((name, residentMiB()))
             clock = Date()
         }
         let asOf = options.asOf ?? config.asOf ?? Int64(Date().timeIntervalSince1970 * 1000)
@@ -98,11 +105,24 @@ public enum ReportEngine {
 
         q.crmKept = crmWorkers.reduce(0) { $0 + $1.records.count }
         q.unknownPilotTag = crmWorkers.reduce(0) { n, w in w.records.reduce(n) { $0 + ($1.unknownTag ? 1 : 0) } }
+        // Phase 2, touch logs, streams on its own threads while the CRM records merge (the
+        // merge is single-threaded): touches need no contact until they are resolved.
+        let touchFiles = contexts.filter { $0.kind == .touches }.enumerated().map { i, f -> FileContext in
+            var f = f
+            f.index = i
+            return f
+        }
+        let ctx = TouchContext(pilots: config.pilots, asOf: asOf)
+        let p2 = Pipeline<TouchProcessor>(threads: options.threads, engine: options.engine, backend: options.backend, keepPII: options.keepPII)
+        p2.computeChecksums = true
+        let touchRun = BackgroundRun { try p2.run(files: touchFiles) { TouchProcessor(context: ctx, email: config.email) } }
+
         var merged = Dedup.merge(crmWorkers, asOf: asOf)
-        crmWorkers = []  // records are merged: free them before the touch phase
+        crmWorkers = []  // records are merged: free them
         var contacts = merged.contacts
         merged.contacts = []  // one owner, so the edits below do not copy the array
         let emails = merged.emails
+        let icpValues = merged.values
         (q.historyUnmapped, q.historyUnknown) = (merged.historyUnmapped, merged.historyUnknown)
         for i in contacts.indices {
             for s in 0..<5 where contacts[i].stages[s] != absentTime && contacts[i].stages[s] < contacts[i].createdAt {
@@ -114,25 +134,16 @@ public enum ReportEngine {
         }
         lap("dedup")
 
-        // Phase 2: touch logs, streamed.
-        let touchFiles = contexts.filter { $0.kind == .touches }.enumerated().map { i, f -> FileContext in
-            var f = f
-            f.index = i
-            return f
-        }
-        let ctx = TouchContext(pilots: config.pilots, contactEmails: emails, asOf: asOf)
-        let p2 = Pipeline<TouchProcessor>(threads: options.threads, engine: options.engine, backend: options.backend, keepPII: options.keepPII)
-        p2.computeChecksums = true
-        let (touchWorkers, touchAccounts) = try p2.run(files: touchFiles) { TouchProcessor(context: ctx, email: config.email) }
+        let (touchWorkers, touchAccounts) = try touchRun.wait()
         try checkRejectRates(touchAccounts, max: config.maxRejectRate)
-        lap("read touches")
+        lap("read touches (after dedup)")
 
         q.touches = touchWorkers.map(\.touches).reduce(0, +)
-        q.byEmail = touchWorkers.map(\.byEmail).reduce(0, +)
         let resolved = TouchResolution(workers: touchWorkers, contactEmails: emails, context: ctx)
         q.byVisitor = resolved.byVisitor
+        q.byEmail = resolved.byEmail
         let attribution = Attributor.attribute(contacts: contacts, touches: resolved, pilots: config.pilots, tags: tags, asOf: asOf, lastTouch: config.lastTouch)
-        let data = ReportData(pilots: config.pilots, contacts: contacts, touches: resolved, attribution: attribution, asOf: asOf, icpFields: icpFields, tags: tags)
+        let data = ReportData(pilots: config.pilots, contacts: contacts, touches: resolved, attribution: attribution, asOf: asOf, icpFields: icpFields, icpValues: icpValues, tags: tags)
         lap("attribute")
 
         // Accounts in the order the files were named: CRM, touches, stage history as given.
@@ -160,7 +171,7 @@ public enum ReportEngine {
         for f in touchFiles { checksums[f.path] = p2.checksums[f.index] }
         return ReportResult(
             tables: tables, rejects: accounts.flatMap(\.rejects), accounts: accounts, asOf: asOf, timings: timings, data: data,
-            checksums: checksums)
+            checksums: checksums, memory: memory)
     }
 
     /// 2.5: a file whose reject rate exceeds `max_reject_rate` fails the run (exit 1).
@@ -223,3 +234,36 @@ enum QualityTable {
         return t
     }
 }
+
+/// Runs a throwing computation on its own thread; `wait()` returns its result or rethrows.
+final class BackgroundRun<T>: @unchecked Sendable {
+    private var result: Result<T, Error>?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ work: @escaping @Sendable () throws -> T) {
+        Thread.detachNewThread { [self] in
+            result = Result { try work() }
+            done.signal()
+        }
+    }
+
+    func wait() throws -> T {
+        done.wait()
+        return try result!.get()
+    }
+}
+
+/// A `/proc/self/status` value in MiB (Linux), 0 where unavailable.
+func procStatusMiB(_ key: String) -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in text.split(separator: "\n") where line.hasPrefix(key) {
+        return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) >> 10
+    }
+    return 0
+}
+
+/// Current resident set size in MiB.
+func residentMiB() -> Int { procStatusMiB("VmRSS:") }
+
+/// Peak resident set size in MiB.
+func peakResidentMiB() -> Int { procStatusMiB("VmHWM:") }

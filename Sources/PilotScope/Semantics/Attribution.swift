@@ -40,16 +40,21 @@ public struct TouchResolution: Sendable {
     public var evidence: [String] = []
     /// Email-less touches whose visitor's stitched email is a contact key (B26).
     public var byVisitor = 0
+    /// Touches whose own email is a contact key (B26).
+    public var byEmail = 0
 
     public init(workers: [TouchProcessor], contactEmails: ByteMap<Int32>, context ctx: TouchContext) {
-        var emails = ByteMap<UInt8>(capacity: 1 << 16)
+        var emails = ByteMap<Int32>(capacity: 1 << 16)
         var visitors = ByteMap<VisitorState>(capacity: 1 << 16)
         var emailMaps: [[Int32]] = []
         var visitorMaps: [[Int32]] = []
-        let zero = UInt8(0)
         for w in workers {
             var em = [Int32](repeating: -1, count: w.emails.count)
-            for e in 0..<w.emails.count { em[e] = Int32(w.emails.withKey(e) { emails.findOrInsert($0) { zero } }) }
+            for e in 0..<w.emails.count {
+                let g = w.emails.withKey(e) { emails.findOrInsert($0) { 0 } }
+                emails[entry: g] += w.emails[entry: e]
+                em[e] = Int32(g)
+            }
             emailMaps.append(em)
         }
         for (wi, w) in workers.enumerated() {
@@ -75,7 +80,10 @@ public struct TouchResolution: Sendable {
         }
         var contactOf = [Int32](repeating: -1, count: emails.count)
         for e in 0..<emails.count {
-            if let c = emails.withKey(e, { contactEmails.find($0) }) { contactOf[e] = contactEmails[entry: c] }
+            if let c = emails.withKey(e, { contactEmails.find($0) }) {
+                contactOf[e] = contactEmails[entry: c]
+                byEmail += Int(emails[entry: e])
+            }
         }
         for v in 0..<visitors.count {
             let st = visitors[entry: v]

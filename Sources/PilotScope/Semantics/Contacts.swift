@@ -33,6 +33,38 @@ public struct StageTimes: Sendable, Equatable {
     }
 }
 
+/// ICP field values of many records in one byte array: per record, each value as a 16-bit length
+/// and its bytes (values longer than 65535 bytes are cut: no ICP rule compares such text). One
+/// array instead of an array of strings per record.
+public struct ValueArena: Sendable {
+    public var bytes: [UInt8] = []
+
+    public init() {}
+
+    /// Appends one record's values; returns where they start.
+    public mutating func append(_ values: [Bytes]) -> UInt32 {
+        let start = UInt32(bytes.count)
+        for v in values {
+            let n = min(v.count, 65535)
+            bytes.append(UInt8(n & 0xFF))
+            bytes.append(UInt8(n >> 8))
+            if n > 0 { bytes += v[0..<n] }
+        }
+        return start
+    }
+
+    /// Value `k` of the record starting at `start`.
+    @inline(__always) public func value(_ start: UInt32, _ k: Int) -> Bytes {
+        bytes.withUnsafeBufferPointer { b in
+            var i = Int(start)
+            for _ in 0..<k { i += 2 + (Int(b[i]) | Int(b[i + 1]) << 8) }
+            let n = Int(b[i]) | Int(b[i + 1]) << 8
+            // This is safe: the arena outlives every caller within one report run.
+            return Bytes(start: b.baseAddress! + i + 2, count: n)
+        }
+    }
+}
+
 /// Distinct pilot source tags (normalized), the pilots using each, and their text as configured.
 public struct TagTable: Sendable {
     public var map = ByteMap<Int32>(capacity: 16)
@@ -78,8 +110,8 @@ public struct CRMRecord: Sendable {
     /// The source looks like `Partner Pilot: …` but equals no pilot's tag.
     public var unknownTag: Bool
     public var opportunityId: String
-    /// Values of the ICP fields (union over pilots), raw and trimmed; "" when empty.
-    public var icpValues: [String]
+    /// Where the ICP field values (union over pilots, trimmed) start in the worker's value arena.
+    public var icpStart: UInt32
     /// B14/B34 tie-break: the field values in canonical order, then the other columns by header,
     /// as a range of the worker's tie-break arena.
     public var tiebreakStart: Int
@@ -103,7 +135,8 @@ public struct Contact: Sendable {
     public var respondedAt: Int64
     public var amount: Double?
     public var tagIndex: Int32
-    public var icpValues: [String]
+    /// Where the merged ICP field values start in `Dedup.Result.values`.
+    public var icpStart: UInt32
     public var records: Int
 }
 
@@ -115,6 +148,8 @@ public struct CRMProcessor: RowProcessor {
     public var records: [CRMRecord] = []
     public var keys = ByteMap<UInt8>(capacity: 1 << 14)
     public var tiebreaks: [UInt8] = []
+    public var values = ValueArena()
+    var valueScratch: [Bytes] = []
     public var history: [HistoryRow] = []
     public var historyUnmapped = 0
     var nameBuf: [UInt8] = []
@@ -160,17 +195,17 @@ public struct CRMProcessor: RowProcessor {
         }
         let zero = UInt8(0)
         let keyId = Int32(nameBuf.withUnsafeBufferPointer { keys.findOrInsert($0) { zero } })
-        var icp: [String] = []
-        icp.reserveCapacity(icpFields.count)
+        valueScratch.removeAll(keepingCapacity: true)
         for name in icpFields {
             if let fi = Self.fieldIndex[name] {
-                icp.append(r.field(m.index[fi]).trimmed().string)
+                valueScratch.append(r.field(m.index[fi]).trimmed())
             } else if let e = m.extras.first(where: { $0.name == name }) {
-                icp.append(r.field(e.index).trimmed().string)
+                valueScratch.append(r.field(e.index).trimmed())
             } else {
-                icp.append("")
+                valueScratch.append(Bytes(start: nil, count: 0))
             }
         }
+        let icpStart = values.append(valueScratch)
         let tbStart = tiebreaks.count
         for fi in 0..<m.index.count {
             tiebreaks += r.field(m.index[fi])
@@ -188,7 +223,7 @@ public struct CRMProcessor: RowProcessor {
         var rec = CRMRecord(
             recordId: row.recordId.string, keyId: keyId, createdAt: row.createdAt, respondedAt: row.respondedAt,
             amount: row.amount, tagIndex: tag, unknownTag: unknown, opportunityId: text(.opportunity_id).string,
-            icpValues: icp, tiebreakStart: tbStart, tiebreakLength: Int32(tiebreaks.count - tbStart))
+            icpStart: icpStart, tiebreakStart: tbStart, tiebreakLength: Int32(tiebreaks.count - tbStart))
         (rec.stages.mql, rec.stages.sqm, rec.stages.opportunity, rec.stages.won, rec.stages.lost) = row.stages
         records.append(rec)
     }
@@ -213,6 +248,8 @@ public enum Dedup {
         public var emails: ByteMap<Int32>
         public var historyUnmapped = 0
         public var historyUnknown = 0
+        /// Merged ICP field values of the contacts.
+        public var values = ValueArena()
     }
 
     public static func merge(_ workers: [CRMProcessor], asOf: Int64) -> Result {
@@ -265,10 +302,12 @@ public enum Dedup {
         for w in workers { rows += w.history }
         for (i, h) in rows.enumerated() { wanted[h.recordId, default: []].append(i) }
         var target = [Int](repeating: -1, count: rows.count)
+        var valueScratch: [Bytes] = []
         result.contacts.reserveCapacity(groups)
         for g in primaries {
             let slice = members[Int(counts[g])..<Int(counts[g + 1])]
             var c = contact(workers, slice)
+            c.icpStart = mergeValues(workers, slice, into: &result.values, scratch: &valueScratch)
             let ci = result.contacts.count
             keys.withKey(g) { k in
                 if k.count > 2 && k[0] == 0x65 {
@@ -295,12 +334,31 @@ public enum Dedup {
         return result
     }
 
+    /// Each ICP value: the primary's, or where empty the next member's non-empty one (3.1).
+    static func mergeValues(_ workers: [CRMProcessor], _ members: ArraySlice<Ref>, into arena: inout ValueArena, scratch: inout [Bytes]) -> UInt32 {
+        guard let n = workers.first?.icpFields.count, n > 0 else { return arena.append([]) }
+        scratch.removeAll(keepingCapacity: true)
+        for k in 0..<n {
+            var v = Bytes(start: nil, count: 0)
+            for ref in members {
+                let w = workers[Int(ref.worker)]
+                let x = w.values.value(w.records[Int(ref.index)].icpStart, k)
+                if x.count > 0 {
+                    v = x
+                    break
+                }
+            }
+            scratch.append(v)
+        }
+        return arena.append(scratch)
+    }
+
     static func contact(_ workers: [CRMProcessor], _ members: ArraySlice<Ref>) -> Contact {
         let first = members.first!
         let p = workers[Int(first.worker)].records[Int(first.index)]
         var c = Contact(
             recordId: p.recordId, hasEmail: false, createdAt: p.createdAt, stages: p.stages, respondedAt: p.respondedAt,
-            amount: p.amount, tagIndex: p.tagIndex, icpValues: p.icpValues, records: members.count)
+            amount: p.amount, tagIndex: p.tagIndex, icpStart: 0, records: members.count)
         var tagged = false
         for ref in members {
             let m = workers[Int(ref.worker)].records[Int(ref.index)]
@@ -311,9 +369,6 @@ public enum Dedup {
                 // The first source (in primary order) that matches a pilot's tag.
                 tagged = true
                 c.tagIndex = m.tagIndex
-            }
-            if members.count > 1 {
-                for (k, v) in m.icpValues.enumerated() where c.icpValues[k].isEmpty && !v.isEmpty { c.icpValues[k] = v }
             }
         }
         return c

@@ -26,10 +26,10 @@ public struct VisitorState: Sendable {
     public var emailless: Int32 = 0
 }
 
-/// What the touch workers share, read-only: pilots as flat arrays, the contact emails, `as_of`.
+/// What the touch workers share, read-only: pilots as flat arrays and `as_of`. Contacts are not
+/// needed here, so touch logs stream while the CRM records are still being merged.
 public final class TouchContext: @unchecked Sendable {
     let pilots: [Pilot]
-    let contactEmails: ByteMap<Int32>
     let asOf: Int64
     let earliest: Int64
     let latest: Int64
@@ -42,9 +42,8 @@ public final class TouchContext: @unchecked Sendable {
     /// Per pilot: the link evidence texts, links first, then meeting types.
     let evidence: [[String]]
 
-    public init(pilots: [Pilot], contactEmails: ByteMap<Int32>, asOf: Int64) {
+    public init(pilots: [Pilot], asOf: Int64) {
         self.pilots = pilots
-        self.contactEmails = contactEmails
         self.asOf = asOf
         earliest = pilots.map(\.windowStart).min() ?? 0
         latest = pilots.map(\.windowEnd).max() ?? 0
@@ -63,11 +62,11 @@ public struct TouchProcessor: RowProcessor {
     let ctx: TouchContext
     var parsers: RowParsers
     public var visitors = ByteMap<VisitorState>(capacity: 1 << 14)
-    public var emails = ByteMap<UInt8>(capacity: 1 << 12)
+    /// Every email seen on a touch, with how many touches carry it as their own (B26 by_email).
+    public var emails = ByteMap<Int32>(capacity: 1 << 12)
     public var utmEvidence = ByteMap<UInt8>(capacity: 64)
     public var matched: [MatchedTouch] = []
     public var touches = 0
-    public var byEmail = 0
     var utm = UTMScratch()
     var utmNorm: [[UInt8]] = Array(repeating: [], count: 5)
     var evidenceBuf: [UInt8] = []
@@ -81,8 +80,7 @@ public struct TouchProcessor: RowProcessor {
     }
 
     @inline(__always) mutating func emailId() -> Int32 {
-        let next = UInt8(0)
-        return Int32(parsers.emailBuffer.withUnsafeBufferPointer { emails.findOrInsert($0) { next } })
+        Int32(parsers.emailBuffer.withUnsafeBufferPointer { emails.findOrInsert($0) { 0 } })
     }
 
     public mutating func row(_ r: inout RecordView, file: FileContext, acc: inout ChunkAccount) {
@@ -93,7 +91,8 @@ public struct TouchProcessor: RowProcessor {
         var visitorEntry: Int32 = -1
         var email: Int32 = -1
         if t.email == .valid {
-            if parsers.emailBuffer.withUnsafeBufferPointer({ ctx.contactEmails.find($0) }) != nil { byEmail += 1 }
+            email = emailId()
+            emails[entry: Int(email)] += 1
             if visitor.count > 0 {
                 let e = visitors.findOrInsert(visitor) { VisitorState() }
                 visitorEntry = Int32(e)
@@ -101,7 +100,6 @@ public struct TouchProcessor: RowProcessor {
                 let earlier = t.ts < cur.ts
                     || (t.ts == cur.ts && parsers.emailBuffer.withUnsafeBufferPointer { b in !emails.keyLess(Int(cur.email), b) && !emails.withKey(Int(cur.email), { $0.elementsEqual(b) }) })
                 if earlier {
-                    email = emailId()
                     visitors[entry: e].ts = t.ts
                     visitors[entry: e].email = email
                 }
@@ -123,7 +121,7 @@ public struct TouchProcessor: RowProcessor {
         var linkNormalized = false
         var mtNormalized = false
         let mt = r.field(m.index[TouchField.meeting_type.rawValue]).trimmed()
-        var email = knownEmail
+        let email = knownEmail
         for k in 0..<ctx.starts.count where ts >= ctx.starts[k] && ts < ctx.ends[k] {
             var flags: UInt8 = 0
             var linkEvidence: Int32 = -1
@@ -167,7 +165,6 @@ public struct TouchProcessor: RowProcessor {
                 }
             }
             guard flags != 0 else { continue }
-            if hasEmail && email < 0 { email = emailId() }
             matched.append(
                 MatchedTouch(
                     pilot: Int32(k), flags: flags, event: event, ts: ts, email: hasEmail ? email : -1, visitor: visitor,
