@@ -24,6 +24,23 @@ final class GoldenReportTests: XCTestCase {
     /// last_touch ties, merge tie-breaks, link over UTM, SLA across a holiday, a weekend and DST,
     /// pace, low_sample, cap, adjustment split, percentiles.
     func testGoldenRules() throws { try golden("golden-rules") }
+
+    /// A record exported twice, a stitching tie, ICP missing and non-numeric values, SLA exactly at
+    /// the target and pending, stop before scale, an undefined rate threshold.
+    func testGoldenEdge() throws { try golden("golden-edge") }
+
+    /// The same data with the CRM rows in reverse order gives the same tables (B14).
+    func testGoldenEdgeIsOrderIndependent() throws {
+        let src = Support.fixtures.appendingPathComponent("golden-edge").path
+        let d = Support.tempDir()
+        for f in ["pilotscope.yaml", "touches.csv"] { try FileManager.default.copyItem(atPath: src + "/" + f, toPath: d + "/" + f) }
+        var lines = Support.read(src + "/crm.csv").split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        let header = lines.removeFirst()
+        Support.write(d + "/crm.csv", ([header] + lines.reversed()).joined(separator: "\n") + "\n")
+        let a = try Support.report(config: src + "/pilotscope.yaml")
+        let b = try Support.report(config: d + "/pilotscope.yaml")
+        for t in a.tables where t.name != "quality" { XCTAssertEqual(Support.csv(a, t.name), Support.csv(b, t.name), t.name) }
+    }
 }
 
 final class DeterminismTests: XCTestCase {
