@@ -11,14 +11,11 @@ struct PilotScopeCLI {
             try command.run()
             exit(0)
         } catch let e as ConfigError {
-            Terminal.error(e.description)
-            exit(2)
+            Terminal.fail(e.description, exit: 2)
         } catch let e as ColumnError {
-            Terminal.error("error: \(e.description)")
-            exit(2)
+            Terminal.fail("error: \(e.description)", exit: 2)
         } catch let e as InputError {
-            Terminal.error("error: \(e.description)")
-            exit(1)
+            Terminal.fail("error: \(e.description)", exit: 1)
         } catch let e as ExitCode {
             exit(e.rawValue)
         } catch {
@@ -27,9 +24,8 @@ struct PilotScopeCLI {
                 print(Root.fullMessage(for: error))
                 exit(0)
             }
-            Terminal.error(Root.fullMessage(for: error))
             // Usage errors exit 2 (SPEC 5), not ArgumentParser's 64.
-            exit(code == .validationFailure ? 2 : code.rawValue)
+            Terminal.fail(Root.fullMessage(for: error), exit: code == .validationFailure ? 2 : code.rawValue)
         }
     }
 }
@@ -43,12 +39,37 @@ struct Root: ParsableCommand {
     )
 }
 
+/// How messages on stderr are written: plain text, or JSON lines for cron logs.
+enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
 /// Writes to standard error (fd 2; Swift 6 rejects C's `stderr`).
 enum Terminal {
-    static func error(_ s: String) {
+    nonisolated(unsafe) static var format = LogFormat.text
+
+    static func raw(_ s: String) {
         let line = s.hasSuffix("\n") ? s : s + "\n"
         line.utf8CString.withUnsafeBufferPointer { p in _ = write(2, p.baseAddress, p.count - 1) }
     }
+
+    /// A message (warning or information) in the chosen format.
+    static func error(_ s: String, event: String = "message") {
+        if format == .json {
+            raw("{\"event\":\(TableWriter.jsonString(event)),\"message\":\(TableWriter.jsonString(s))}")
+        } else {
+            raw(s)
+        }
+    }
+
+    /// The run's last word on failure: the message, then exit with `code`.
+    static func fail(_ s: String, exit code: Int32) -> Never {
+        if format == .json {
+            raw("{\"event\":\"error\",\"exit\":\(code),\"message\":\(TableWriter.jsonString(s))}")
+        } else {
+            raw(s)
+        }
+        exit(code)
+    }
+
     static var stderrIsTerminal: Bool { isatty(2) != 0 }
 }
 

@@ -40,6 +40,9 @@ struct Report: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    @Option(help: "Messages on stderr: text, or json (one JSON object a line, ending with the run summary; for cron logs).")
+    var logFormat: LogFormat = .text
+
     @OptionGroup var read: ReadOptions
 
     static let tableNames = ["funnel", "icp", "icp_rules", "cost", "velocity", "sla", "weekly", "decision", "quality", "attribution"]
@@ -52,6 +55,7 @@ struct Report: ParsableCommand {
     }
 
     func run() throws {
+        Terminal.format = logFormat
         let config = try loadConfig(options.config, quiet: quiet)
         var opts = ReportOptions(threads: read.threads)
         opts.engine = read.csvEngine
@@ -66,9 +70,15 @@ struct Report: ParsableCommand {
         let sections = try plannedSections(config, crm: crm, touches: touches, history: stageHistory)
         let staging = try out.map { try AtomicDirectory(target: $0) }
         Signals.install()
+        if !quiet && logFormat == .text && Terminal.stderrIsTerminal {
+            opts.progress = Progress()
+            opts.progress?.startDrawing()
+        }
+        defer { opts.progress?.stop() }
         let result: ReportResult
         do {
             result = try ReportEngine.run(config: config, sections: sections, options: opts)
+            opts.progress?.stop()
             if let staging {
                 for t in result.tables { try staging.write(t.name + ".csv", TableWriter.render(t, as: .csv)) }
                 try staging.write("rejects.csv", TableWriter.rejects(result.rejects))
@@ -82,7 +92,13 @@ struct Report: ParsableCommand {
         if let table, let t = result.tables.first(where: { $0.name == table }) {
             Output.stdout(TableWriter.render(t, as: format))
         }
-        if !quiet, let out {
+        if logFormat == .json {
+            for (phase, secs) in result.timings {
+                Terminal.raw("{\"event\":\"phase\",\"name\":\(TableWriter.jsonString(phase)),\"seconds\":\(formatFixed(secs, 3))}")
+            }
+            let summary = result.summaryJSON().split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined()
+            Terminal.raw("{\"event\":\"summary\",\"out\":\(out.map(TableWriter.jsonString) ?? "null"),\"summary\":\(summary)}")
+        } else if !quiet, let out {
             let rows = result.accounts.map(\.rowsRead).reduce(0, +)
             Terminal.error("wrote \(result.tables.count) tables to \(out) (\(rows) rows read, \(result.rejects.count) rejected)")
         }

@@ -105,6 +105,18 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(md.out.hasPrefix("| pilot_id | cohort |"), md.out)
     }
 
+    func testJSONLogsEndWithTheSummaryOrTheError() throws {
+        let ok = try Support.run(["report", "-c", fixture + "/pilotscope.yaml", "--out", Support.tempDir() + "/out", "--log-format", "json"])
+        XCTAssertEqual(ok.code, 0, ok.err)
+        let lines = ok.err.split(separator: "\n")
+        XCTAssertTrue(lines.last?.hasPrefix("{\"event\":\"summary\"") ?? false, ok.err)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("{\"event\":\"phase\",\"name\":\"tables\"") }, ok.err)
+        for l in lines { XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(l.utf8)), String(l)) }
+        let bad = try Support.run(["report", "-c", "/nonexistent/pilotscope.yaml", "--out", "/tmp/x", "--log-format", "json"])
+        XCTAssertEqual(bad.code, 2)
+        XCTAssertTrue(bad.err.hasPrefix("{\"event\":\"error\",\"exit\":2"), bad.err)
+    }
+
     func testValidateAndPresets() throws {
         let v = try Support.run(["validate", "-c", fixture + "/pilotscope.yaml"])
         XCTAssertEqual(v.code, 0)

@@ -61,6 +61,8 @@ public final class Chunker {
     private var offset = 0
     private var atStart = true
     public private(set) var finished = false
+    /// Bytes consumed from the file (compressed bytes for gzip): progress.
+    public var sourceOffset: Int { source.fileOffset }
 
     public init(source: ByteSource, name: String, pool: BufferPool, fileIndex: Int) {
         self.source = source

@@ -52,6 +52,8 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
     /// SHA-256 of each input file (compressed bytes as stored), by file index, when `checksums` is set.
     public var checksums: [Int: String] = [:]
     public var computeChecksums = false
+    /// Fed with compressed bytes read and rows parsed, when set.
+    public var progress: Progress?
     private let checksumLock = NSLock()
     public static var chunkSize: Int { 4 << 20 }
 
@@ -66,6 +68,7 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
     /// per-file accounts in file order. Throws the first error in file and chunk order.
     public func run(files: [FileContext], chunkSize: Int = Pipeline.chunkSize, makeProcessor: () -> P) throws -> ([P], [FileAccount]) {
         let workers = files.isEmpty ? 1 : threads
+        progress?.begin(files.first.map { $0.kind == .touches ? "touch logs" : "CRM exports" } ?? "", totalBytes: files.reduce(0) { $0 + fileSize($1.location) })
         let procs = UnsafeMutablePointer<P>.allocate(capacity: workers)
         for i in 0..<workers { (procs + i).initialize(to: makeProcessor()) }
         defer {
@@ -81,8 +84,12 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
             for f in files {
                 do {
                     let chunker = Chunker(source: try openInput(f.location, backend: backend, checksum: checksumCallback(f.index)), name: f.path, pool: pool, fileIndex: f.index)
+                    var seen = 0
                     while let c = try chunker.next() {
+                        progress?.add(bytes: chunker.sourceOffset - seen)
+                        seen = chunker.sourceOffset
                         let o = process(c, file: f, processor: procs)
+                        progress?.add(rows: o.acc.rowsRead)
                         pool.release(c.buffer, c.capacity)
                         outcomes[f.index].append(o)
                         if o.error != nil { break }
@@ -103,7 +110,12 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
                         let f = files[order[k]]
                         do {
                             let chunker = Chunker(source: try openInput(f.location, backend: self.backend, checksum: self.checksumCallback(f.index)), name: f.path, pool: pool, fileIndex: f.index)
-                            while !shared.cancelled, let c = try chunker.next() { queue.push(c) }
+                            var seen = 0
+                            while !shared.cancelled, let c = try chunker.next() {
+                                self.progress?.add(bytes: chunker.sourceOffset - seen)
+                                seen = chunker.sourceOffset
+                                queue.push(c)
+                            }
                         } catch {
                             shared.readError(error, file: f.index)
                         }
@@ -118,6 +130,7 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
                     while let c = queue.pop() {
                         let o = shared.cancelled ? ChunkOutcome(index: c.index) : self.process(c, file: files[c.fileIndex], processor: procBox.pointer + w)
                         pool.release(c.buffer, c.capacity)
+                        self.progress?.add(rows: o.acc.rowsRead)
                         shared.add(o, file: c.fileIndex)
                     }
                     done.leave()

@@ -8,6 +8,8 @@ public struct ReportOptions: Sendable {
     public var keepPII = false
     /// Overrides the configuration's `as_of`.
     public var asOf: Int64?
+    /// Progress of reading, when someone watches.
+    public var progress: Progress?
 
     public init(threads: Int) { self.threads = threads }
 }
@@ -98,6 +100,7 @@ public enum ReportEngine {
         }
         let p1 = Pipeline<CRMProcessor>(threads: options.threads, engine: options.engine, backend: options.backend, keepPII: options.keepPII)
         p1.computeChecksums = true
+        p1.progress = options.progress
         let tags = TagTable(config.pilots)
         var (crmWorkers, crmAccounts) = try p1.run(files: crmFiles) { CRMProcessor(email: config.email, icpFields: icpFields, tags: tags) }
         try checkRejectRates(crmAccounts, max: config.maxRejectRate)
@@ -115,6 +118,7 @@ public enum ReportEngine {
         let ctx = TouchContext(pilots: config.pilots, asOf: asOf)
         let p2 = Pipeline<TouchProcessor>(threads: options.threads, engine: options.engine, backend: options.backend, keepPII: options.keepPII)
         p2.computeChecksums = true
+        p2.progress = options.progress
         let touchRun = BackgroundRun { try p2.run(files: touchFiles) { TouchProcessor(context: ctx, email: config.email) } }
 
         var merged = Dedup.merge(crmWorkers, asOf: asOf)
