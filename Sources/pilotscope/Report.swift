@@ -129,6 +129,8 @@ enum Signals {
 
     static func install() {
         signal(SIGPIPE, SIG_IGN)
+        // A file-size limit (a full disk in tests, a quota) must fail a write, not kill the run.
+        signal(SIGXFSZ, SIG_IGN)
         for (sig, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
             signal(sig, SIG_IGN)
             let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())

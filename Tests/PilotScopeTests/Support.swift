@@ -55,11 +55,19 @@ enum Support {
         return candidates.max { modified($0) < modified($1) }
     }
 
+    /// Runs `/bin/sh -c script` with the built CLI as `$0` (redirections, ulimit).
     @discardableResult
-    static func run(_ args: [String], cwd: String? = nil) throws -> (code: Int32, out: String, err: String) {
+    static func runShell(_ script: String) throws -> (code: Int32, out: String, err: String) {
+        guard let bin = binary else { throw XCTSkip("pilotscope binary not built: run `make test`") }
+        return try run(["-c", script, bin], executable: "/bin/sh")
+    }
+
+    /// Runs the built CLI (or `executable`) with `args`.
+    @discardableResult
+    static func run(_ args: [String], cwd: String? = nil, executable: String? = nil) throws -> (code: Int32, out: String, err: String) {
         guard let bin = binary else { throw XCTSkip("pilotscope binary not built: run `make test`") }
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: bin)
+        p.executableURL = URL(fileURLWithPath: executable ?? bin)
         p.arguments = args
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         let o = Pipe(), e = Pipe()

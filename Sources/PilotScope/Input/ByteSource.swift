@@ -11,6 +11,30 @@ public protocol ByteSource: AnyObject {
     var fileOffset: Int { get }
 }
 
+/// Standard input can be read once: what the header probe reads is kept and replayed to the
+/// reader that follows, which then goes on reading fd 0 (bounded: only the probe's bytes).
+final class StdinReplay: @unchecked Sendable {
+    static let shared = StdinReplay()
+    private let lock = NSLock()
+    private var bytes: [UInt8] = []
+    private var recording = true
+
+    /// Reads for a reader at `position`: replayed bytes first, then fd 0.
+    func read(into p: UnsafeMutablePointer<UInt8>, capacity: Int, position: Int, probe: Bool) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        if !probe { recording = false }
+        if position < bytes.count {
+            let n = min(capacity, bytes.count - position)
+            bytes.withUnsafeBufferPointer { b in p.update(from: b.baseAddress! + position, count: n) }
+            return n
+        }
+        let n = Foundation.read(0, p, capacity)
+        if n > 0 && recording { bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: n)) }
+        return n
+    }
+}
+
 /// Reads a file descriptor (a path, or `-` for standard input) with read(2).
 public final class FileReader: ByteSource {
     public let name: String
@@ -21,6 +45,9 @@ public final class FileReader: ByteSource {
     private var digest: OpaquePointer?
     /// Called once with the SHA-256 when the end of the file is reached.
     var onEnd: ((String?) -> Void)?
+
+    /// A header probe of standard input (its bytes are kept for the real reader).
+    var probe = false
 
     public init(path: String, checksum: Bool = false) throws {
         name = path
@@ -59,7 +86,7 @@ public final class FileReader: ByteSource {
 
     public func read(into p: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
         while true {
-            let n = Foundation.read(fd, p, capacity)
+            let n = fd == 0 && !owns ? StdinReplay.shared.read(into: p, capacity: capacity, position: fileOffset, probe: probe) : Foundation.read(fd, p, capacity)
             if n >= 0 {
                 fileOffset += n
                 if let digest, n > 0 { EVP_DigestUpdate(digest, p, n) }
@@ -95,8 +122,9 @@ final class PeekedSource: ByteSource {
 public enum InflateBackend: String, Sendable, CaseIterable { case isal, zlib }
 
 /// Opens a path for reading, inflating gzip (recognised by its magic bytes, not the name).
-public func openInput(_ path: String, backend: InflateBackend = .isal, checksum: ((String?) -> Void)? = nil) throws -> ByteSource {
+public func openInput(_ path: String, backend: InflateBackend = .isal, checksum: ((String?) -> Void)? = nil, probe: Bool = false) throws -> ByteSource {
     let f = try FileReader(path: path, checksum: checksum != nil)
+    f.probe = probe
     f.onEnd = checksum
     var head = [UInt8](repeating: 0, count: 2)
     var got = 0

@@ -11,7 +11,11 @@ public final class AtomicDirectory {
     nonisolated(unsafe) public static var active: AtomicDirectory?
 
     public init(target: String) throws {
-        self.target = (target as NSString).standardizingPath
+        // The path as given (trailing slashes dropped), never resolved: a symlink at the output
+        // path is replaced by the new directory; its target is not touched.
+        var t = target
+        while t.count > 1 && t.hasSuffix("/") { t.removeLast() }
+        self.target = t
         let parent = (self.target as NSString).deletingLastPathComponent
         let base = (self.target as NSString).lastPathComponent
         let dir = parent.isEmpty ? "." : parent

@@ -56,7 +56,7 @@ public enum InputPlan {
             }
         }
         let pool = BufferPool(size: 64 << 10, limit: 4)
-        let chunker = Chunker(source: try openInput(path, backend: backend), name: path, pool: pool, fileIndex: 0)
+        let chunker = Chunker(source: try openInput(path, backend: backend, probe: true), name: path, pool: pool, fileIndex: 0)
         guard let c = try chunker.next() else { throw InputError(.emptyFile, file: path, "empty file: no header row") }
         defer { pool.release(c.buffer, c.capacity) }
         var h = First()
@@ -92,7 +92,8 @@ public enum InputPlan {
             }
             for path in s.files {
                 let prefix = s.base.hasSuffix("/") ? s.base : s.base + "/"
-                let display = s.base != "." && path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+                var display = s.base != "." && path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+                if path == "-" { display = "stdin" }
                 let header = try readHeader(path, delimiter: delim, backend: backend)
                 let mapping: ColumnMapping
                 do {
