@@ -83,6 +83,7 @@ struct Report: ParsableCommand {
                 for t in result.tables { try staging.write(t.name + ".csv", TableWriter.render(t, as: .csv)) }
                 try staging.write("rejects.csv", TableWriter.rejects(result.rejects))
                 try staging.write("summary.json", result.summaryJSON())
+                try staging.write("report.html", HTMLReport.render(result))
                 try staging.commit()
             }
         } catch {

@@ -120,6 +120,8 @@ final class CSVDifferentialTests: XCTestCase {
         ("only_blank", "\n\n\r\n"),
         ("empty", ""),
         ("lone_cr_blank", "a\r\r1\r"),
+        // Fuzzer find (heap overflow): a carry larger than the next pooled buffer.
+        ("fuzz_carry_overflow", "\u{0}\u{0}\u{0},\u{0}\u{FF}\u{0}a\n\r\n\r\nc\",d"),
     ]
 
     static let sizes = [1, 2, 3, 5, 8, 10, 15, 16, 20, 50, 100, 500, 4096]

@@ -48,8 +48,7 @@ extension UnsafeBufferPointer where Element == UInt8 {
 extension String {
     /// Trimmed, ASCII-lower-cased bytes of a configured value.
     public var normalizedText: [UInt8] {
-        var u = Array(utf8)
-        return u.withUnsafeBufferPointer { $0.normalizedText() }
+        Array(utf8).withUnsafeBufferPointer { $0.normalizedText() }
     }
 }
 

@@ -75,6 +75,15 @@ public final class Chunker {
     public func next() throws -> Chunk? {
         if finished { return nil }
         var (buf, cap) = pool.acquire()
+        if carry.count >= cap {
+            // The carried partial record (cut from a grown buffer) does not fit a pooled buffer.
+            var bigger = cap
+            while bigger <= carry.count { bigger *= 2 }
+            pool.release(buf, cap)
+            _ = pool.acquireUncounted()
+            buf = .allocate(capacity: bigger)
+            cap = bigger
+        }
         var filled = carry.count
         carry.withUnsafeBufferPointer { c in if c.count > 0 { buf.update(from: c.baseAddress!, count: c.count) } }
         carry.removeAll(keepingCapacity: true)

@@ -112,10 +112,15 @@ public protocol RecordHandler {
 }
 
 /// A CSV syntax problem at a chunk-relative line; the caller names the file and absolute line.
-public struct CSVSyntaxError: Error, Equatable {
-    public enum Kind: Equatable { case quoteInUnquotedField, charAfterClosingQuote, unterminatedQuote, fieldTooLarge }
+public struct CSVSyntaxError: Error, Equatable, Sendable {
+    public enum Kind: Equatable, Sendable { case quoteInUnquotedField, charAfterClosingQuote, unterminatedQuote, fieldTooLarge }
     public var kind: Kind
     public var line: Int
+
+    public init(kind: Kind, line: Int) {
+        self.kind = kind
+        self.line = line
+    }
 
     public var message: String {
         switch kind {

@@ -1,0 +1,12 @@
+// swift-tools-version:6.1
+// libFuzzer targets. Built by scripts/fuzz.sh with -sanitize=fuzzer,address on the command line
+// (never unsafeFlags here), so the main package stays usable as a dependency.
+import PackageDescription
+
+let package = Package(
+    name: "PilotScopeFuzz",
+    dependencies: [.package(path: "../")],
+    targets: ["FuzzCSV", "FuzzTimestamp", "FuzzURL", "FuzzConfig"].map {
+        .executableTarget(name: $0, dependencies: [.product(name: "PilotScope", package: "main")], path: "Sources/\($0)")
+    }
+)

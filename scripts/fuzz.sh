@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (with AddressSanitizer) and runs each for SECONDS (default 60).
+# Crashes are written to Fuzz/crashes/<target>/; keep each as a regression case in Tests/.
+set -euo pipefail
+cd "$(dirname "$0")/../Fuzz"
+SECONDS_PER_TARGET=${1:-60}
+swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld >&2
+for t in FuzzCSV FuzzTimestamp FuzzURL FuzzConfig; do
+  mkdir -p "crashes/$t" "work/$t"
+  echo "== $t: $SECONDS_PER_TARGET s" >&2
+  ./.build/release/$t -max_total_time="$SECONDS_PER_TARGET" -max_len=4096 -artifact_prefix="crashes/$t/" "work/$t" "corpus/$t" 2>&1 | tail -n 3
+done
