@@ -29,6 +29,9 @@ public final class LibCSVParser {
         csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL))
         csv_set_delim(&parser, delimiter)
         csv_set_space_func(&parser) { _ in 0 }
+        // libcsv grows a field's buffer by this many bytes per realloc (default 128: quadratic on
+        // large fields).
+        csv_set_blk_size(&parser, 1 << 20)
     }
 
     deinit {
