@@ -8,10 +8,11 @@ BIN := .build/release/pilotscope
 run: setup build
 	$(BIN) report -c sample-data/pilotscope.yaml --out out/sample --table decision --format md
 
-## Set up and run the whole test suite.
+## Set up and run the whole test suite, then the pipeline tests under ThreadSanitizer.
 test: setup
 	$(SWIFT) build -c release --product pilotscope
 	$(SWIFT) test
+	./scripts/sanitize.sh thread "DeterminismTests|CSVDifferentialTests|GoldenReportTests|PresetTests"
 
 setup:
 	./scripts/setup.sh

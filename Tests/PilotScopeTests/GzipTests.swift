@@ -117,6 +117,15 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(bad.err.hasPrefix("{\"event\":\"error\",\"exit\":2"), bad.err)
     }
 
+    func testBrokenPipeEndsQuietly() throws {
+        // Like `| head`, but closing the pipe at once (`true` reads nothing): the write fails with
+        // EPIPE, and pilotscope must exit 0 without a message.
+        let sample = Support.packageRoot.appendingPathComponent("sample-data/pilotscope.yaml").path
+        let r = try Support.runShell("\"$0\" report -c \(sample) --table attribution --quiet 2>/tmp/pilotscope-pipe.err | true; exit ${PIPESTATUS[0]}")
+        XCTAssertEqual(r.code, 0, r.err)
+        XCTAssertEqual(Support.read("/tmp/pilotscope-pipe.err"), "")
+    }
+
     func testValidateAndPresets() throws {
         let v = try Support.run(["validate", "-c", fixture + "/pilotscope.yaml"])
         XCTAssertEqual(v.code, 0)

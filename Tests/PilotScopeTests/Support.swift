@@ -55,11 +55,11 @@ enum Support {
         return candidates.max { modified($0) < modified($1) }
     }
 
-    /// Runs `/bin/sh -c script` with the built CLI as `$0` (redirections, ulimit).
+    /// Runs `bash -c script` with the built CLI as `$0` (redirections, pipes, ulimit).
     @discardableResult
     static func runShell(_ script: String) throws -> (code: Int32, out: String, err: String) {
         guard let bin = binary else { throw XCTSkip("pilotscope binary not built: run `make test`") }
-        return try run(["-c", script, bin], executable: "/bin/sh")
+        return try run(["-c", script, bin], executable: "/bin/bash")
     }
 
     /// Runs the built CLI (or `executable`) with `args`.

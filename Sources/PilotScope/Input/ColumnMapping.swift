@@ -7,6 +7,8 @@ public struct ColumnMapping: Sendable {
     /// Columns that map to no canonical field, by header name (CRM: usable in ICP rules).
     public var extras: [(name: String, index: Int)]
     public var event: EventRule
+    /// The event of every row when the preset fixes it (segment: page_view), resolved once.
+    public var constantEvent: RowParsers.Event = .other
     public var eventColumn: Int = -1
     public var footer: Bool
     public var warnings: [String] = []
@@ -62,6 +64,7 @@ public struct ColumnMapping: Sendable {
             throw ColumnError(file: file, message: parts.joined(separator: "; ") + " (preset \(preset.name))")
         }
         if case .bookingUnlessCanceled(let c) = preset.event { eventColumn = positions[c]?.first ?? -1 }
+        if case .constant(let e) = preset.event { constantEvent = Array(e.utf8).withUnsafeBufferPointer { RowParsers.Event.classify($0) } }
         extras = []
         for (i, h) in trimmed.enumerated() where !used.contains(i) && i != eventColumn {
             extras.append((h, i))

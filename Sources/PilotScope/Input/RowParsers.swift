@@ -128,7 +128,7 @@ public struct RowParsers {
         let event: Event
         switch m.event {
         case .column: event = Event.classify(r.field(m.index[TouchField.event.rawValue]))
-        case .constant(let e): event = Event.classify(Array(e.utf8).withUnsafeBufferPointer { $0 })
+        case .constant: event = m.constantEvent
         case .bookingUnlessCanceled:
             event = m.eventColumn >= 0 && r.field(m.eventColumn).trimmed().equalsLowered(Self.trueText) ? .other : .booking
         }
