@@ -33,35 +33,54 @@ public struct StageTimes: Sendable, Equatable {
     }
 }
 
-/// ICP field values of many records in one byte array: per record, each value as a 16-bit length
-/// and its bytes (values longer than 65535 bytes are cut: no ICP rule compares such text). One
-/// array instead of an array of strings per record.
-public struct ValueArena: Sendable {
-    public var bytes: [UInt8] = []
+/// ICP field values of many records in one owned byte buffer: per record, each value as a 16-bit
+/// length and its bytes (values longer than 65535 bytes are cut: no ICP rule compares such text).
+/// One buffer instead of an array of strings per record. Slices returned by `value` point into
+/// raw memory that only moves when appending grows it, and nothing appends once the arena is
+/// read (a worker fills its own; the merge fills the contacts' one before any read).
+public final class ValueArena: @unchecked Sendable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
 
-    public init() {}
+    public init(capacity: Int = 1 << 12) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    private func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        var c = capacity * 2
+        while c < count + extra { c *= 2 }
+        let b = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        b.update(from: base, count: count)
+        base.deallocate()
+        base = b
+        capacity = c
+    }
 
     /// Appends one record's values; returns where they start.
-    public mutating func append(_ values: [Bytes]) -> UInt32 {
-        let start = UInt32(bytes.count)
+    public func append(_ values: [Bytes]) -> UInt32 {
+        let start = UInt32(count)
         for v in values {
             let n = min(v.count, 65535)
-            bytes.append(UInt8(n & 0xFF))
-            bytes.append(UInt8(n >> 8))
-            if n > 0 { bytes += v[0..<n] }
+            reserve(2 + n)
+            base[count] = UInt8(n & 0xFF)
+            base[count + 1] = UInt8(n >> 8)
+            if n > 0 { (base + count + 2).update(from: v.baseAddress!, count: n) }
+            count += 2 + n
         }
         return start
     }
 
     /// Value `k` of the record starting at `start`.
     @inline(__always) public func value(_ start: UInt32, _ k: Int) -> Bytes {
-        bytes.withUnsafeBufferPointer { b in
-            var i = Int(start)
-            for _ in 0..<k { i += 2 + (Int(b[i]) | Int(b[i + 1]) << 8) }
-            let n = Int(b[i]) | Int(b[i + 1]) << 8
-            // This is safe: the arena outlives every caller within one report run.
-            return Bytes(start: b.baseAddress! + i + 2, count: n)
-        }
+        var i = Int(start)
+        for _ in 0..<k { i += 2 + (Int(base[i]) | Int(base[i + 1]) << 8) }
+        let n = Int(base[i]) | Int(base[i + 1]) << 8
+        return Bytes(start: base + i + 2, count: n)
     }
 }
 
@@ -148,7 +167,7 @@ public struct CRMProcessor: RowProcessor {
     public var records: [CRMRecord] = []
     public var keys = ByteMap<UInt8>(capacity: 1 << 14)
     public var tiebreaks: [UInt8] = []
-    public var values = ValueArena()
+    public let values = ValueArena()
     var valueScratch: [Bytes] = []
     public var history: [HistoryRow] = []
     public var historyUnmapped = 0
@@ -249,7 +268,7 @@ public enum Dedup {
         public var historyUnmapped = 0
         public var historyUnknown = 0
         /// Merged ICP field values of the contacts.
-        public var values = ValueArena()
+        public var values = ValueArena(capacity: 1 << 16)
     }
 
     public static func merge(_ workers: [CRMProcessor], asOf: Int64) -> Result {
@@ -307,7 +326,7 @@ public enum Dedup {
         for g in primaries {
             let slice = members[Int(counts[g])..<Int(counts[g + 1])]
             var c = contact(workers, slice)
-            c.icpStart = mergeValues(workers, slice, into: &result.values, scratch: &valueScratch)
+            c.icpStart = mergeValues(workers, slice, into: result.values, scratch: &valueScratch)
             let ci = result.contacts.count
             keys.withKey(g) { k in
                 if k.count > 2 && k[0] == 0x65 {
@@ -335,7 +354,7 @@ public enum Dedup {
     }
 
     /// Each ICP value: the primary's, or where empty the next member's non-empty one (3.1).
-    static func mergeValues(_ workers: [CRMProcessor], _ members: ArraySlice<Ref>, into arena: inout ValueArena, scratch: inout [Bytes]) -> UInt32 {
+    static func mergeValues(_ workers: [CRMProcessor], _ members: ArraySlice<Ref>, into arena: ValueArena, scratch: inout [Bytes]) -> UInt32 {
         guard let n = workers.first?.icpFields.count, n > 0 else { return arena.append([]) }
         scratch.removeAll(keepingCapacity: true)
         for k in 0..<n {
