@@ -6,7 +6,9 @@ import PackageDescription
 let package = Package(
     name: "PilotScopeFuzz",
     dependencies: [.package(path: "../")],
-    targets: ["FuzzCSV", "FuzzTimestamp", "FuzzURL", "FuzzConfig"].map {
-        .executableTarget(name: $0, dependencies: [.product(name: "PilotScope", package: "main")], path: "Sources/\($0)")
-    }
+    targets: [.target(name: "FuzzSupport", path: "Sources/FuzzSupport")]
+        + ["FuzzCSV", "FuzzTimestamp", "FuzzURL", "FuzzConfig"].map {
+            .executableTarget(
+                name: $0, dependencies: ["FuzzSupport", .product(name: "PilotScope", package: "main")], path: "Sources/\($0)")
+        }
 )

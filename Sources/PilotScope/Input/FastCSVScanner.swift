@@ -48,6 +48,10 @@ public struct FastCSVScanner {
                 var inRecord = 0  // line breaks inside quoted fields of this record
                 var ended = false
                 while !ended {
+                    // One field: its bounds, and what a stray byte after it means.
+                    let fieldStart: Int
+                    let fieldLength: Int
+                    let strayByte: CSVSyntaxError.Kind
                     if i < n && buf[i] == 0x22 {
                         i += 1
                         let start = i
@@ -77,23 +81,7 @@ public struct FastCSVScanner {
                             }
                             break
                         }
-                        if w - start > maxFieldBytes { throw CSVSyntaxError(kind: .fieldTooLarge, line: record.line) }
-                        record.append(start, w - start)
-                        if i == n {
-                            ended = true
-                            break
-                        }
-                        let d = buf[i]
-                        if d == delim {
-                            i += 1
-                        } else if d == 0x0A || d == 0x0D {
-                            i += 1
-                            if d == 0x0D, i < n, buf[i] == 0x0A { i += 1 }
-                            ended = true
-                            line += 1
-                        } else {
-                            throw CSVSyntaxError(kind: .charAfterClosingQuote, line: record.line + inRecord)
-                        }
+                        (fieldStart, fieldLength, strayByte) = (start, w - start, .charAfterClosingQuote)
                     } else {
                         let s = i
                         // Empty fields are common (unused columns): test the first byte before the SIMD search.
@@ -103,23 +91,21 @@ public struct FastCSVScanner {
                                 i += 1 + CPilotShims_find4(buf + i + 1, n - i - 1, delim, 0x0A, 0x0D, 0x22)
                             }
                         }
-                        if i - s > maxFieldBytes { throw CSVSyntaxError(kind: .fieldTooLarge, line: record.line) }
-                        record.append(s, i - s)
-                        if i == n {
-                            ended = true
-                            break
-                        }
-                        let d = buf[i]
-                        if d == delim {
-                            i += 1  // at the very end, the next pass adds the empty last field
-                        } else if d == 0x0A || d == 0x0D {
-                            i += 1
-                            if d == 0x0D, i < n, buf[i] == 0x0A { i += 1 }
-                            ended = true
-                            line += 1
-                        } else {
-                            throw CSVSyntaxError(kind: .quoteInUnquotedField, line: record.line + inRecord)
-                        }
+                        (fieldStart, fieldLength, strayByte) = (s, i - s, .quoteInUnquotedField)
+                    }
+                    if fieldLength > maxFieldBytes { throw CSVSyntaxError(kind: .fieldTooLarge, line: record.line) }
+                    record.append(fieldStart, fieldLength)
+                    if i == n { break }  // end of input ends the record
+                    let d = buf[i]
+                    if d == delim {
+                        i += 1  // at the very end, the next pass adds the empty last field
+                    } else if d == 0x0A || d == 0x0D {
+                        i += 1
+                        if d == 0x0D, i < n, buf[i] == 0x0A { i += 1 }
+                        ended = true
+                        line += 1
+                    } else {
+                        throw CSVSyntaxError(kind: strayByte, line: record.line + inRecord)
                     }
                 }
                 line += inRecord
