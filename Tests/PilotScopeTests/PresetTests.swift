@@ -102,6 +102,27 @@ final class PresetTests: XCTestCase {
         }
     }
 
+    /// With two bad spots, the one reported is always the first, whatever the threads do.
+    func testFirstErrorWinsWhateverTheThreads() throws {
+        let d = Support.tempDir()
+        var text = "ts,visitor_id,email,event,url\n"
+        for i in 0..<400 { text += i == 37 || i == 300 ? "2026-03-04T10:00:00Z,v\(i),,cl\"ick,u\n" : "2026-03-04T10:00:00Z,v\(i),,click,u\n" }
+        Support.write(d + "/t.csv", text)
+        Support.write(d + "/u.csv", "ts,visitor_id,email,event,url\n2026-03-04T10:00:00Z,v,,cl\"ick,u\n")
+        let preset = Presets.find("canonical", kind: .touches)!
+        func context(_ name: String, _ i: Int) throws -> FileContext {
+            let mapping = try ColumnMapping(kind: .touches, header: ["ts", "visitor_id", "email", "event", "url"], preset: preset, overrides: [:], file: name)
+            return FileContext(index: i, path: name, location: d + "/" + name, kind: .touches, mapping: mapping, delimiter: 0x2C, timestamps: TimestampParser())
+        }
+        let files = [try context("t.csv", 0), try context("u.csv", 1)]
+        for round in 0..<20 {
+            XCTAssertThrowsError(try Pipeline<ScanProcessor>(threads: 1 + round % 4).run(files: files, chunkSize: 97) { ScanProcessor() }) { e in
+                XCTAssertEqual((e as? InputError)?.line, 39, "round \(round): \(e)")
+                XCTAssertEqual((e as? InputError)?.file, "t.csv")
+            }
+        }
+    }
+
     func testMissingColumnNamesClosestHeaders() throws {
         let preset = Presets.find("hubspot", kind: .crm)!
         XCTAssertThrowsError(try ColumnMapping(kind: .crm, header: ["Record Id", "Email", "Created Date"], preset: preset, overrides: [:], file: "x.csv")) { e in

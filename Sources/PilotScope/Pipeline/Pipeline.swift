@@ -77,15 +77,18 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
         }
         var outcomes = Array(repeating: [ChunkOutcome](), count: files.count)
         var readErrors = Array(repeating: (Error?).none, count: files.count)
+        var readErrorChunks: [Int: Int] = [:]
         let pool = BufferPool(size: chunkSize, limit: workers * 2 + 2)
 
         if threads == 1 {
             // One thread: read, cut and parse in turn.
             for f in files {
+                var position = 0
                 do {
                     let chunker = Chunker(source: try openInput(f.location, backend: backend, checksum: checksumCallback(f.index)), name: f.path, pool: pool, fileIndex: f.index)
                     var seen = 0
                     while let c = try chunker.next() {
+                        position = c.index + 1
                         progress?.add(bytes: chunker.sourceOffset - seen)
                         seen = chunker.sourceOffset
                         let o = process(c, file: f, processor: procs)
@@ -94,7 +97,10 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
                         outcomes[f.index].append(o)
                         if o.error != nil { break }
                     }
-                } catch { readErrors[f.index] = error }
+                } catch {
+                    readErrors[f.index] = error
+                    readErrorChunks[f.index] = position
+                }
             }
         } else {
             let queue = BlockingQueue<Chunk?>(capacity: workers * 2)
@@ -108,16 +114,20 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
                 Thread.detachNewThread {
                     while let k = shared.takeFile(limit: order.count) {
                         let f = files[order[k]]
+                        var position = 0
                         do {
                             let chunker = Chunker(source: try openInput(f.location, backend: self.backend, checksum: self.checksumCallback(f.index)), name: f.path, pool: pool, fileIndex: f.index)
                             var seen = 0
-                            while !shared.cancelled, let c = try chunker.next() {
+                            // Stop only behind an error already known earlier in (file, chunk) order,
+                            // so the error reported does not depend on thread timing.
+                            while !shared.failedBefore(file: f.index, chunk: position), let c = try chunker.next() {
                                 self.progress?.add(bytes: chunker.sourceOffset - seen)
                                 seen = chunker.sourceOffset
+                                position = c.index + 1
                                 queue.push(c)
                             }
                         } catch {
-                            shared.readError(error, file: f.index)
+                            shared.readError(error, file: f.index, chunk: position)
                         }
                     }
                     group.leave()
@@ -128,7 +138,8 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
                 done.enter()
                 Thread.detachNewThread {
                     while let c = queue.pop() {
-                        let o = shared.cancelled ? ChunkOutcome(index: c.index) : self.process(c, file: files[c.fileIndex], processor: procBox.pointer + w)
+                        let skip = shared.failedBefore(file: c.fileIndex, chunk: c.index)
+                        let o = skip ? ChunkOutcome(index: c.index) : self.process(c, file: files[c.fileIndex], processor: procBox.pointer + w)
                         pool.release(c.buffer, c.capacity)
                         self.progress?.add(rows: o.acc.rowsRead)
                         shared.add(o, file: c.fileIndex)
@@ -141,6 +152,7 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
             done.wait()
             outcomes = shared.outcomes
             readErrors = shared.readErrors
+            readErrorChunks = shared.readErrorChunks
         }
 
         // Merge each file's chunks in order; the first error in file order wins.
@@ -149,10 +161,13 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
             var a = FileAccount(path: f.path, kind: f.kind)
             a.bytes = fileSize(f.location)
             var base = 0
+            // A read error (bad gzip) is at the chunk where reading stopped: chunk errors before it win.
+            let readErrorChunk = readErrors[f.index] == nil ? Int.max : (readErrorChunks[f.index] ?? Int.max)
             var oneField: [(Int, String)] = []
             var trailingBlank: [Int] = []
             var lastRecord = -1
             for o in outcomes[f.index].sorted(by: { $0.index < $1.index }) {
+                if o.index >= readErrorChunk { break }
                 if let e = o.error {
                     throw locate(e, file: f, base: base)
                 }
@@ -290,33 +305,46 @@ final class BlockingQueue<T>: @unchecked Sendable {
 final class SharedRunState: @unchecked Sendable {
     private let lock = NSLock()
     private var nextFile = 0
-    private var stop = false
+    /// The earliest (file, chunk) known to have failed.
+    private var firstError: (file: Int, chunk: Int)?
     var outcomes: [[ChunkOutcome]]
     var readErrors: [Error?]
+    var readErrorChunks: [Int: Int] = [:]
 
     init(files: Int) {
         outcomes = Array(repeating: [], count: files)
         readErrors = Array(repeating: nil, count: files)
     }
 
-    var cancelled: Bool { lock.lock(); defer { lock.unlock() }; return stop }
+    /// An error is known at a position before (file, chunk): work there would be thrown away.
+    func failedBefore(file: Int, chunk: Int) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        guard let e = firstError else { return false }
+        return e.file < file || (e.file == file && e.chunk < chunk)
+    }
+
+    private func noteError(file: Int, chunk: Int) {
+        if let e = firstError, e.file < file || (e.file == file && e.chunk <= chunk) { return }
+        firstError = (file, chunk)
+    }
 
     func takeFile(limit: Int) -> Int? {
         lock.lock(); defer { lock.unlock() }
-        guard !stop, nextFile < limit else { return nil }
+        guard nextFile < limit else { return nil }
         nextFile += 1
         return nextFile - 1
     }
 
-    func readError(_ e: Error, file: Int) {
+    func readError(_ e: Error, file: Int, chunk: Int) {
         lock.lock(); defer { lock.unlock() }
         readErrors[file] = e
-        stop = true
+        readErrorChunks[file] = chunk
+        noteError(file: file, chunk: chunk)
     }
 
     func add(_ o: ChunkOutcome, file: Int) {
         lock.lock(); defer { lock.unlock() }
-        if o.error != nil { stop = true }
+        if o.error != nil { noteError(file: file, chunk: o.index) }
         outcomes[file].append(o)
     }
 }
