@@ -27,6 +27,8 @@ public struct RejectRow: Sendable {
 
 /// Counters of one chunk, merged in chunk order into the file's account.
 public struct ChunkAccount {
+    /// The chunk's number in its file: with the chunk-relative line, a stable row position.
+    public var chunk = 0
     public var rowsRead = 0
     public var rowsKept = 0
     public var rejected: [String: Int] = [:]

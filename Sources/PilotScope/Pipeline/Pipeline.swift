@@ -250,6 +250,7 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
     private func process(_ c: Chunk, file: FileContext, processor: UnsafeMutablePointer<P>) -> ChunkOutcome {
         var h = ChunkHandler(processor: processor, file: file, skipHeader: c.index == 0)
         h.acc.keepPII = keepPII
+        h.acc.chunk = c.index
         var o = ChunkOutcome(index: c.index)
         do {
             switch engine {

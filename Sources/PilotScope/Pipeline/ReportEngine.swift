@@ -121,7 +121,13 @@ public enum ReportEngine {
         p2.progress = options.progress
         let touchRun = BackgroundRun { try p2.run(files: touchFiles) { TouchProcessor(context: ctx, email: config.email) } }
 
-        var merged = Dedup.merge(crmWorkers, asOf: asOf)
+        // B14 ties need the row text of a few records: read the CRM files again for just those.
+        let fetch: (Set<RowPosition>) throws -> [RowPosition: [UInt8]] = { wanted in
+            let again = Pipeline<TiebreakCollector>(threads: options.threads, engine: options.engine, backend: options.backend)
+            let (collectors, _) = try again.run(files: crmFiles) { TiebreakCollector(wanted: wanted) }
+            return collectors.reduce(into: [:]) { all, c in all.merge(c.found) { a, _ in a } }
+        }
+        var merged = try Dedup.merge(crmWorkers, asOf: asOf, fetchTiebreaks: fetch)
         crmWorkers = []  // records are merged: free them
         var contacts = merged.contacts
         merged.contacts = []  // one owner, so the edits below do not copy the array
@@ -271,3 +277,18 @@ func residentMiB() -> Int { procStatusMiB("VmRSS:") }
 
 /// Peak resident set size in MiB.
 func peakResidentMiB() -> Int { procStatusMiB("VmHWM:") }
+
+/// The second, targeted read of B14 ties: the field text of the rows at the wanted positions.
+struct TiebreakCollector: RowProcessor {
+    let wanted: Set<RowPosition>
+    var found: [RowPosition: [UInt8]] = [:]
+    var buffer: [UInt8] = []
+
+    mutating func row(_ r: inout RecordView, file: FileContext, acc: inout ChunkAccount) {
+        guard file.kind == .crm else { return }
+        let p = RowPosition(file: Int32(file.index), chunk: Int32(acc.chunk), line: Int32(r.line))
+        guard wanted.contains(p) else { return }
+        Dedup.tiebreakBytes(&r, file.mapping, into: &buffer)
+        found[p] = buffer
+    }
+}

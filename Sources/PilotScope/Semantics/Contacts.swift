@@ -131,10 +131,19 @@ public struct CRMRecord: Sendable {
     public var opportunityId: String
     /// Where the ICP field values (union over pilots, trimmed) start in the worker's value arena.
     public var icpStart: UInt32
-    /// B14/B34 tie-break: the field values in canonical order, then the other columns by header,
-    /// as a range of the worker's tie-break arena.
-    public var tiebreakStart: Int
-    public var tiebreakLength: Int32
+    /// B14/B34 tie-break: a hash of the field values in canonical order, then the other columns
+    /// by header. The bytes themselves are fetched again only for records that tie on
+    /// `created_at` and `record_id` with different values (rare), by their position.
+    public var tiebreakHash: UInt64
+    public var position: RowPosition
+}
+
+/// Where a row is: its file (index among the CRM inputs), chunk and chunk-relative line. Chunk
+/// cuts depend only on the bytes of the file, so a second read finds the same positions.
+public struct RowPosition: Hashable, Sendable {
+    public var file: Int32
+    public var chunk: Int32
+    public var line: Int32
 }
 
 /// A stage-history row (2.2b) after parsing.
@@ -166,7 +175,7 @@ public struct CRMProcessor: RowProcessor {
     let tags: TagTable
     public var records: [CRMRecord] = []
     public var keys = ByteMap<UInt8>(capacity: 1 << 14)
-    public var tiebreaks: [UInt8] = []
+    var tiebreakBuffer: [UInt8] = []
     public let values = ValueArena()
     var valueScratch: [Bytes] = []
     public var history: [HistoryRow] = []
@@ -225,15 +234,8 @@ public struct CRMProcessor: RowProcessor {
             }
         }
         let icpStart = values.append(valueScratch)
-        let tbStart = tiebreaks.count
-        for fi in 0..<m.index.count {
-            tiebreaks += r.field(m.index[fi])
-            tiebreaks.append(0x01)
-        }
-        for e in m.extras {
-            tiebreaks += r.field(e.index)
-            tiebreaks.append(0x01)
-        }
+        Dedup.tiebreakBytes(&r, m, into: &tiebreakBuffer)
+        let tiebreakHash = tiebreakBuffer.withUnsafeBufferPointer { hashBytes($0) }
         let source = text(.source)
         sourceBuf.removeAll(keepingCapacity: true)
         for b in source { sourceBuf.append(asciiLower(b)) }
@@ -242,7 +244,8 @@ public struct CRMProcessor: RowProcessor {
         var rec = CRMRecord(
             recordId: row.recordId.string, keyId: keyId, createdAt: row.createdAt, respondedAt: row.respondedAt,
             amount: row.amount, tagIndex: tag, unknownTag: unknown, opportunityId: text(.opportunity_id).string,
-            icpStart: icpStart, tiebreakStart: tbStart, tiebreakLength: Int32(tiebreaks.count - tbStart))
+            icpStart: icpStart, tiebreakHash: tiebreakHash,
+            position: RowPosition(file: Int32(file.index), chunk: Int32(acc.chunk), line: Int32(r.line)))
         (rec.stages.mql, rec.stages.sqm, rec.stages.opportunity, rec.stages.won, rec.stages.lost) = row.stages
         records.append(rec)
     }
@@ -271,7 +274,9 @@ public enum Dedup {
         public var values = ValueArena(capacity: 1 << 16)
     }
 
-    public static func merge(_ workers: [CRMProcessor], asOf: Int64) -> Result {
+    public static func merge(
+        _ workers: [CRMProcessor], asOf: Int64, fetchTiebreaks: (Set<RowPosition>) throws -> [RowPosition: [UInt8]]
+    ) throws -> Result {
         var keys = ByteMap<UInt8>(capacity: workers.reduce(0) { $0 + $1.keys.count })
         let zero = UInt8(0)
         var keyMaps: [[Int32]] = []
@@ -294,23 +299,44 @@ public enum Dedup {
                 fill[g] += 1
             }
         }
+        // Primary order without the row text: created_at, record_id, then the hash of the values.
+        func record(_ r: Ref) -> CRMRecord { workers[Int(r.worker)].records[Int(r.index)] }
         func less(_ a: Ref, _ b: Ref) -> Bool {
-            let x = workers[Int(a.worker)].records[Int(a.index)], y = workers[Int(b.worker)].records[Int(b.index)]
+            let x = record(a), y = record(b)
             if x.createdAt != y.createdAt { return x.createdAt < y.createdAt }
             if x.recordId != y.recordId { return x.recordId.utf8.lexicographicallyPrecedes(y.recordId.utf8) }
-            return workers[Int(a.worker)].tiebreaks.withUnsafeBufferPointer { ta in
-                workers[Int(b.worker)].tiebreaks.withUnsafeBufferPointer { tb in
-                    Bytes(start: ta.baseAddress! + x.tiebreakStart, count: Int(x.tiebreakLength))
-                        .lexicographicallyPrecedes(Bytes(start: tb.baseAddress! + y.tiebreakStart, count: Int(y.tiebreakLength)))
-                }
-            }
+            return x.tiebreakHash < y.tiebreakHash
         }
         var primaries: [Int] = []
         primaries.reserveCapacity(groups)
+        var tied: [Int] = []
+        var tiedPositions = Set<RowPosition>()
         for g in 0..<groups {
             let lo = Int(counts[g]), hi = Int(counts[g + 1])
-            if hi - lo > 1 { members[lo..<hi].sort(by: less) }
             primaries.append(g)
+            guard hi - lo > 1 else { continue }
+            members[lo..<hi].sort(by: less)
+            // Records tied on created_at and record_id with different values need their text (B14).
+            var hasTie = false
+            for k in lo..<(hi - 1) {
+                let x = record(members[k]), y = record(members[k + 1])
+                if x.createdAt == y.createdAt && x.recordId == y.recordId && x.tiebreakHash != y.tiebreakHash {
+                    hasTie = true
+                    tiedPositions.insert(x.position)
+                    tiedPositions.insert(y.position)
+                }
+            }
+            if hasTie { tied.append(g) }
+        }
+        if !tied.isEmpty {
+            let text = try fetchTiebreaks(tiedPositions)
+            for g in tied {
+                members[Int(counts[g])..<Int(counts[g + 1])].sort { a, b in
+                    let x = record(a), y = record(b)
+                    if x.createdAt != y.createdAt || x.recordId != y.recordId || x.tiebreakHash == y.tiebreakHash { return less(a, b) }
+                    return (text[x.position] ?? []).lexicographicallyPrecedes(text[y.position] ?? [])
+                }
+            }
         }
         // Contacts in the order of their primary records.
         primaries.sort { less(members[Int(counts[$0])], members[Int(counts[$1])]) }
@@ -351,6 +377,20 @@ public enum Dedup {
             if h.changedAt < result.contacts[target[hi]].stages[s] { result.contacts[target[hi]].stages[s] = h.changedAt }
         }
         return result
+    }
+
+    /// B34: the record's field values as raw text, canonical fields first, then the other columns
+    /// by header name, each followed by 0x01 (so byte order is the order of the value lists).
+    static func tiebreakBytes(_ r: inout RecordView, _ m: ColumnMapping, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        for fi in 0..<m.index.count {
+            out += r.field(m.index[fi])
+            out.append(0x01)
+        }
+        for e in m.extras {
+            out += r.field(e.index)
+            out.append(0x01)
+        }
     }
 
     /// Each ICP value: the primary's, or where empty the next member's non-empty one (3.1).
