@@ -44,6 +44,22 @@ public struct RowParsers {
         return absentTime
     }
 
+    /// B10 for one row: the first required field that is empty, then the required timestamp; the
+    /// row is rejected (and nil returned) on the first failure. `names` are the kind's field names.
+    @inline(__always) static func required(
+        _ r: inout RecordView, _ f: FileContext, _ acc: inout ChunkAccount, fields: [Int], time: Int, names: [String]
+    ) -> Int64? {
+        if let reason = requiredMissing(&r, f, fields, names) {
+            acc.reject(&r, reason, file: f)
+            return nil
+        }
+        guard let t = Self.time(&r, f.mapping.index[time], f, &acc, slot: time) else {
+            acc.reject(&r, "bad_timestamp:" + names[time], file: f)
+            return nil
+        }
+        return t
+    }
+
     /// First failing check of B10 among required fields; nil when the row is kept.
     @inline(__always) static func requiredMissing(_ r: inout RecordView, _ f: FileContext, _ fields: [Int], _ names: [String]) -> String? {
         for fi in fields {
@@ -56,16 +72,14 @@ public struct RowParsers {
     static let crmNames = CRMField.allCases.map(\.name)
     static let touchNames = TouchField.allCases.map(\.name)
     static let historyNames = HistoryField.allCases.map(\.name)
+    static let crmRequired = [CRMField.record_id.rawValue, CRMField.created_at.rawValue]
+    static let touchRequired = [TouchField.ts.rawValue, TouchField.event.rawValue]
+    static let historyRequired = HistoryField.allCases.map(\.rawValue)
 
     /// A CRM row, or nil when rejected (the reject is recorded).
     public mutating func crm(_ r: inout RecordView, _ f: FileContext, _ acc: inout ChunkAccount) -> CRMRow? {
         let m = f.mapping
-        if let reason = Self.requiredMissing(&r, f, [CRMField.record_id.rawValue, CRMField.created_at.rawValue], Self.crmNames) {
-            acc.reject(&r, reason, file: f)
-            return nil
-        }
-        guard let created = Self.time(&r, m.index[CRMField.created_at.rawValue], f, &acc, slot: CRMField.created_at.rawValue) else {
-            acc.reject(&r, "bad_timestamp:created_at", file: f)
+        guard let created = Self.required(&r, f, &acc, fields: Self.crmRequired, time: CRMField.created_at.rawValue, names: Self.crmNames) else {
             return nil
         }
         var st = EmailNormalizer.Result.empty
@@ -117,12 +131,7 @@ public struct RowParsers {
     /// A touch row: (ts, event) or nil when rejected. The email, when valid, is left in `emailBuffer`.
     public mutating func touch(_ r: inout RecordView, _ f: FileContext, _ acc: inout ChunkAccount) -> (ts: Int64, event: Event, email: EmailNormalizer.Result)? {
         let m = f.mapping
-        if let reason = Self.requiredMissing(&r, f, [TouchField.ts.rawValue, TouchField.event.rawValue], Self.touchNames) {
-            acc.reject(&r, reason, file: f)
-            return nil
-        }
-        guard let ts = Self.time(&r, m.index[TouchField.ts.rawValue], f, &acc, slot: TouchField.ts.rawValue) else {
-            acc.reject(&r, "bad_timestamp:ts", file: f)
+        guard let ts = Self.required(&r, f, &acc, fields: Self.touchRequired, time: TouchField.ts.rawValue, names: Self.touchNames) else {
             return nil
         }
         let event: Event
@@ -144,13 +153,7 @@ public struct RowParsers {
     /// A stage-history row: (record id, stage name, changed_at) or nil when rejected.
     public func history(_ r: inout RecordView, _ f: FileContext, _ acc: inout ChunkAccount) -> (Bytes, Bytes, Int64)? {
         let m = f.mapping
-        let req = HistoryField.allCases.map(\.rawValue)
-        if let reason = Self.requiredMissing(&r, f, req, Self.historyNames) {
-            acc.reject(&r, reason, file: f)
-            return nil
-        }
-        guard let t = Self.time(&r, m.index[HistoryField.changed_at.rawValue], f, &acc, slot: HistoryField.changed_at.rawValue) else {
-            acc.reject(&r, "bad_timestamp:changed_at", file: f)
+        guard let t = Self.required(&r, f, &acc, fields: Self.historyRequired, time: HistoryField.changed_at.rawValue, names: Self.historyNames) else {
             return nil
         }
         return (r.field(m.index[HistoryField.record_id.rawValue]).trimmed(), r.field(m.index[HistoryField.stage.rawValue]).trimmed(), t)
