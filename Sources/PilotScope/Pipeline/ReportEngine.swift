@@ -144,12 +144,13 @@ public enum ReportEngine {
         }
         lap("dedup")
 
-        let (touchWorkers, touchAccounts) = try touchRun.wait()
+        var (touchWorkers, touchAccounts) = try touchRun.wait()
         try checkRejectRates(touchAccounts, max: config.maxRejectRate)
         lap("read touches (after dedup)")
 
         q.touches = touchWorkers.map(\.touches).reduce(0, +)
-        let resolved = TouchResolution(workers: touchWorkers, contactEmails: emails, context: ctx)
+        let resolved = TouchResolution(workers: &touchWorkers, contactEmails: emails, context: ctx)
+        touchWorkers = []
         q.byVisitor = resolved.byVisitor
         q.byEmail = resolved.byEmail
         let attribution = Attributor.attribute(contacts: contacts, touches: resolved, pilots: config.pilots, tags: tags, asOf: asOf, lastTouch: config.lastTouch)

@@ -43,12 +43,18 @@ public struct TouchResolution: Sendable {
     /// Touches whose own email is a contact key (B26).
     public var byEmail = 0
 
-    public init(workers: [TouchProcessor], contactEmails: ByteMap<Int32>, context ctx: TouchContext) {
-        var emails = ByteMap<Int32>(capacity: 1 << 16)
-        var visitors = ByteMap<VisitorState>(capacity: 1 << 16)
-        var emailMaps: [[Int32]] = []
-        var visitorMaps: [[Int32]] = []
-        for w in workers {
+    /// Takes the workers' maps: the first worker's maps become the global ones (no third copy of
+    /// two million visitors), the others are merged into them.
+    public init(workers: inout [TouchProcessor], contactEmails: ByteMap<Int32>, context ctx: TouchContext) {
+        var emails = ByteMap<Int32>(capacity: 16)
+        var visitors = ByteMap<VisitorState>(capacity: 16)
+        if !workers.isEmpty {
+            swap(&emails, &workers[0].emails)
+            swap(&visitors, &workers[0].visitors)
+        }
+        var emailMaps: [[Int32]] = [Array(0..<Int32(emails.count))]
+        var visitorMaps: [[Int32]] = [Array(0..<Int32(visitors.count))]
+        for w in workers.dropFirst() {
             var em = [Int32](repeating: -1, count: w.emails.count)
             for e in 0..<w.emails.count {
                 let g = w.emails.withKey(e) { emails.findOrInsert($0) { 0 } }
@@ -57,7 +63,7 @@ public struct TouchResolution: Sendable {
             }
             emailMaps.append(em)
         }
-        for (wi, w) in workers.enumerated() {
+        for (wi, w) in workers.enumerated().dropFirst() {
             var vm = [Int32](repeating: -1, count: w.visitors.count)
             for v in 0..<w.visitors.count {
                 let g = w.visitors.withKey(v) { visitors.findOrInsert($0) { VisitorState() } }
