@@ -169,13 +169,18 @@ public enum ReportEngine {
                 ci += 1
             }
         }
-        let (icp, rules) = FunnelTables.icp(data)
-        var tables = [
-            FunnelTables.funnel(data), icp, rules, FunnelTables.cost(data), ProgressTables.velocity(data),
-            ProgressTables.sla(data), ProgressTables.weekly(data), DecisionTable.table(data),
+        // The tables only read `data`: build them concurrently, keep them in the schema's order.
+        let footers = contexts.map(\.mapping.footer)
+        let (fileAccounts, quality) = (accounts, q)
+        let builders: [@Sendable () -> [Table]] = [
+            { [FunnelTables.funnel(data)] }, { let (i, r) = FunnelTables.icp(data); return [i, r] },
+            { [FunnelTables.cost(data)] }, { [ProgressTables.velocity(data)] }, { [ProgressTables.sla(data)] },
+            { [ProgressTables.weekly(data)] }, { [DecisionTable.table(data)] },
+            { [QualityTable.table(data, accounts: fileAccounts, footers: footers, q: quality)] }, { [AttributionTable.table(data)] },
         ]
-        tables.append(QualityTable.table(data, accounts: accounts, footers: contexts.map(\.mapping.footer), q: q))
-        tables.append(AttributionTable.table(data))
+        let built = ResultSlots<[Table]>(count: builders.count)
+        DispatchQueue.concurrentPerform(iterations: builders.count) { built.set($0, builders[$0]()) }
+        let tables = built.values.flatMap { $0 }
         lap("tables")
         var checksums: [String: String] = [:]
         for f in crmFiles { checksums[f.path] = p1.checksums[f.index] }
@@ -292,4 +297,17 @@ struct TiebreakCollector: RowProcessor {
         Dedup.tiebreakBytes(&r, file.mapping, into: &buffer)
         found[p] = buffer
     }
+}
+
+/// One slot per concurrent task, filled once each.
+final class ResultSlots<T>: @unchecked Sendable {
+    private var slots: [T?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ v: T) {
+        lock.lock()
+        slots[i] = v
+        lock.unlock()
+    }
+    var values: [T] { slots.map { $0! } }
 }
