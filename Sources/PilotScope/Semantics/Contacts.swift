@@ -301,11 +301,20 @@ public enum Dedup {
         }
         // Primary order without the row text: created_at, record_id, then the hash of the values.
         func record(_ r: Ref) -> CRMRecord { workers[Int(r.worker)].records[Int(r.index)] }
+        // Fields are read in place (no copy of the record and its strings per comparison).
         func less(_ a: Ref, _ b: Ref) -> Bool {
-            let x = record(a), y = record(b)
-            if x.createdAt != y.createdAt { return x.createdAt < y.createdAt }
-            if x.recordId != y.recordId { return x.recordId.utf8.lexicographicallyPrecedes(y.recordId.utf8) }
-            return x.tiebreakHash < y.tiebreakHash
+            let ca = workers[Int(a.worker)].records[Int(a.index)].createdAt
+            let cb = workers[Int(b.worker)].records[Int(b.index)].createdAt
+            if ca != cb { return ca < cb }
+            return workers[Int(a.worker)].records.withUnsafeBufferPointer { ra in
+                workers[Int(b.worker)].records.withUnsafeBufferPointer { rb in
+                    let x = ra.baseAddress! + Int(a.index), y = rb.baseAddress! + Int(b.index)
+                    if x.pointee.recordId != y.pointee.recordId {
+                        return x.pointee.recordId.utf8.lexicographicallyPrecedes(y.pointee.recordId.utf8)
+                    }
+                    return x.pointee.tiebreakHash < y.pointee.tiebreakHash
+                }
+            }
         }
         var primaries: [Int] = []
         primaries.reserveCapacity(groups)
