@@ -6,9 +6,9 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compute every table and the scale / iterate / stop verdict.",
         discussion: """
-            Writes funnel, icp, icp_rules, cost, velocity, sla, weekly, decision, quality and attribution as CSV,
-            plus rejects.csv and summary.json, into --out DIR (replaced atomically), and/or prints one table
-            with --table NAME. Exit codes: 0 success, 1 data error, 2 usage or configuration error.
+            Writes funnel, icp, icp_rules, cost, velocity, sla, weekly, decision, quality and attribution as CSV, plus rejects.csv, summary.json and report.html, into --out DIR (replaced atomically); --table NAME prints one table to standard output.
+
+            Exit codes: 0 success; 1 data error (bad gzip, too many bad rows, unreadable file, CSV syntax error); 2 usage or configuration error.
             """)
 
     @OptionGroup var options: ConfigOptions
