@@ -10,10 +10,6 @@
 #define PS_X86 1
 #endif
 
-const void *CPilotShims_memmem(const void *haystack, size_t hlen, const void *needle, size_t nlen) {
-    return memmem(haystack, hlen, needle, nlen);
-}
-
 #ifdef PS_X86
 /* 32 bytes a step; byte counters flushed through psadbw before they can overflow. */
 __attribute__((target("avx2")))

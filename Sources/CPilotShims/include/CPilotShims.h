@@ -3,9 +3,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* memmem is not visible from Swift on Linux. */
-const void *CPilotShims_memmem(const void *haystack, size_t hlen, const void *needle, size_t nlen);
-
 /* Count bytes equal to c in [p, p+n): the quote-parity scan of the chunker. */
 size_t CPilotShims_count_byte(const uint8_t *p, size_t n, uint8_t c);
 

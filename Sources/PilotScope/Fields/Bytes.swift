@@ -26,13 +26,6 @@ extension UnsafeBufferPointer where Element == UInt8 {
         return true
     }
 
-    /// ASCII case-insensitive prefix test with an already lower-cased needle.
-    @inline(__always) public func hasPrefixLowered(_ lower: [UInt8]) -> Bool {
-        guard count >= lower.count else { return false }
-        for i in 0..<lower.count where asciiLower(self[i]) != lower[i] { return false }
-        return true
-    }
-
     public var string: String { String(decoding: self, as: UTF8.self) }
 
     /// Trimmed, ASCII-lower-cased copy: the normal form of matched text (SPEC 2.4).

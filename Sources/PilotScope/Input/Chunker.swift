@@ -80,7 +80,7 @@ public final class Chunker {
             var bigger = cap
             while bigger <= carry.count { bigger *= 2 }
             pool.release(buf, cap)
-            _ = pool.acquireUncounted()
+            pool.acquireUncounted()
             buf = .allocate(capacity: bigger)
             cap = bigger
         }
@@ -119,7 +119,7 @@ public final class Chunker {
                 let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: cap * 2)
                 bigger.update(from: buf, count: filled)
                 pool.release(buf, cap)
-                _ = pool.acquireUncounted()
+                pool.acquireUncounted()
                 buf = bigger
                 cap *= 2
             }
@@ -165,11 +165,10 @@ import CPilotShims
 }
 
 extension BufferPool {
-    /// Accounts for a grown buffer that replaced a pooled one (released as not poolable later).
-    func acquireUncounted() -> Int {
+    /// Counts a grown buffer that replaced a pooled one (it is freed, not pooled, on release).
+    func acquireUncounted() {
         cond.lock()
         outstanding += 1
         cond.unlock()
-        return 0
     }
 }

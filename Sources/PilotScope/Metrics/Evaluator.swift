@@ -127,8 +127,6 @@ public struct Evaluator {
         }
     }
 
-    public func isICP(_ c: Contact) -> Bool { icpPasses(c).allSatisfy { $0 } }
-
     public struct ICPCounts { public var leadsICP = 0, sqm = 0, sqmICP = 0; public var leadsFailing: [Int] = [], sqmFailing: [Int] = [] }
 
     public func icp(leads: [Int]) -> ICPCounts {

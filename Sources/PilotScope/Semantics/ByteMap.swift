@@ -110,7 +110,6 @@ public struct ByteMap<Value> {
         withKey(e) { $0.lexicographicallyPrecedes(other) }
     }
 
-    public func key(_ e: Int) -> [UInt8] { withKey(e) { Array($0) } }
     public func keyString(_ e: Int) -> String { withKey(e) { String(decoding: $0, as: UTF8.self) } }
 
     private mutating func grow() {
