@@ -178,6 +178,8 @@ public struct CRMProcessor: RowProcessor {
     var tiebreakBuffer: [UInt8] = []
     public let values = ValueArena()
     var valueScratch: [Bytes] = []
+    var icpColumns: [Int] = []
+    var icpColumnsFile = -1
     public var history: [HistoryRow] = []
     public var historyUnmapped = 0
     var nameBuf: [UInt8] = []
@@ -224,15 +226,15 @@ public struct CRMProcessor: RowProcessor {
         let zero = UInt8(0)
         let keyId = Int32(nameBuf.withUnsafeBufferPointer { keys.findOrInsert($0) { zero } })
         valueScratch.removeAll(keepingCapacity: true)
-        for name in icpFields {
-            if let fi = Self.fieldIndex[name] {
-                valueScratch.append(r.field(m.index[fi]).trimmed())
-            } else if let e = m.extras.first(where: { $0.name == name }) {
-                valueScratch.append(r.field(e.index).trimmed())
-            } else {
-                valueScratch.append(Bytes(start: nil, count: 0))
+        // The columns of the ICP fields depend on the file only: resolve them once per file.
+        if icpColumnsFile != file.index {
+            icpColumnsFile = file.index
+            icpColumns = icpFields.map { name in
+                if let fi = Self.fieldIndex[name] { return m.index[fi] }
+                return m.extras.first { $0.name == name }?.index ?? -1
             }
         }
+        for c in icpColumns { valueScratch.append(r.field(c).trimmed()) }
         let icpStart = values.append(valueScratch)
         Dedup.tiebreakBytes(&r, m, into: &tiebreakBuffer)
         let tiebreakHash = tiebreakBuffer.withUnsafeBufferPointer { hashBytes($0) }
