@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Growth benchmark: data at 1x, 2x, 4x, 8x of 125k contacts / 1.25M touches; for each size,
 # alternating runs (median of REPS) of the floors (igzip -dc, gzip -dc), pilotscope report with
-# --threads 1 and 2, pilotscope scan, and the peers (DuckDB, Polars) when installed.
+# --threads 1 and 2, pilotscope scan, and the peers (DuckDB, Polars: Benchmarks/peers/, checked
+# to agree with PilotScope's funnel and velocity at every size). Then a chart.
 # Usage: Benchmarks/growth.sh [SIZES] [REPS]     e.g. Benchmarks/growth.sh "1 2 4 8" 3
+# PEERS=0 leaves the peers out (no Python packages needed then).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=${1:-"1 2 4 8"}
@@ -12,7 +14,12 @@ DATA=${DATA:-Benchmarks/data}
 OUT=Benchmarks/results
 mkdir -p "$DATA" "$OUT"
 command -v igzip >/dev/null || { echo "installing isal (igzip) for the floor" >&2; apt-get install -y -qq isal >/dev/null 2>&1 || sudo apt-get install -y -qq isal >/dev/null; }
-[ -x "$BIN" ] || swift build -c release --product pilotscope >&2
+swift build -c release --product pilotscope >&2
+PEERS=${PEERS:-1}
+if [ "$PEERS" != 0 ] && ! python3 -c "import duckdb, polars, yaml, matplotlib" 2>/dev/null; then
+  echo "installing the peers' Python packages (duckdb, polars, pyyaml, matplotlib)" >&2
+  python3 -m pip install --quiet duckdb polars pyyaml matplotlib >&2
+fi
 
 # time_cmd LABEL CMD...: prints "wall_seconds max_rss_kib"
 measure() {
@@ -36,7 +43,7 @@ for s in $SIZES; do
   rows=$((c + t))
   declare -A walls rss
   tools=(igzip gzip report-t1 report-t2 scan-t2)
-  [ -n "${PEERS:-}" ] && tools+=(duckdb polars)
+  [ "$PEERS" != 0 ] && tools+=(duckdb polars)
   for tool in "${tools[@]}"; do walls[$tool]=""; rss[$tool]=""; done
   for r in $(seq "$REPS"); do
     for tool in "${tools[@]}"; do
@@ -53,6 +60,8 @@ for s in $SIZES; do
       rss[$tool]+="${m#* } "
     done
   done
+  # The comparison is honest only if the peers compute the same numbers: check the last outputs.
+  [ "$PEERS" != 0 ] && python3 Benchmarks/peers/check.py "$dir" duckdb polars >&2
   for tool in "${tools[@]}"; do
     w=$(echo ${walls[$tool]} | tr ' ' '\n' | median)
     k=$(echo ${rss[$tool]} | tr ' ' '\n' | median)
@@ -62,4 +71,8 @@ for s in $SIZES; do
 done
 column -t -s $'\t' "$results"
 # Ratios to the floor, per size.
-awk -F'\t' 'NR>1 { w[$1,$6]=$7; sizes[$1]=1 } END { for (s in sizes) printf "%s: report-t2 / igzip = %.2f, report-t1 / igzip = %.2f, scan-t2 / igzip = %.2f\n", s, w[s,"report-t2"]/w[s,"igzip"], w[s,"report-t1"]/w[s,"igzip"], w[s,"scan-t2"]/w[s,"igzip"] }' "$results" | sort
+awk -F'\t' 'NR>1 { w[$1,$6]=$7; m[$1,$6]=$8; sizes[$1]=1 } END { for (s in sizes) {
+  printf "%s: report-t2 / igzip = %.2f, report-t1 / igzip = %.2f, scan-t2 / igzip = %.2f", s, w[s,"report-t2"]/w[s,"igzip"], w[s,"report-t1"]/w[s,"igzip"], w[s,"scan-t2"]/w[s,"igzip"]
+  if (w[s,"duckdb"] > 0) printf ", report-t2 / duckdb = %.2f, report-t2 / polars = %.2f, RSS report-t2 / polars = %.2f", w[s,"report-t2"]/w[s,"duckdb"], w[s,"report-t2"]/w[s,"polars"], m[s,"report-t2"]/m[s,"polars"]
+  printf "\n" } }' "$results" | sort
+if python3 -c "import matplotlib" 2>/dev/null; then python3 Benchmarks/chart.py "$results" "$OUT/growth.png"; fi
