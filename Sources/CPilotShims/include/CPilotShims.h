@@ -13,6 +13,9 @@ size_t CPilotShims_find3(const uint8_t *p, size_t n, uint8_t a, uint8_t b, uint8
 /* Position of the first byte of [p, p+n) that is one of a, b, c, d; n if none. */
 size_t CPilotShims_find4(const uint8_t *p, size_t n, uint8_t a, uint8_t b, uint8_t c, uint8_t d);
 
+/* A hint to bring the cache line at p closer (hash map slots and entries looked up in batches). */
+static inline void CPilotShims_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
+
 /* Atomically swaps two paths (renameat2 RENAME_EXCHANGE); 0 on success, else errno. */
 int CPilotShims_exchange(const char *a, const char *b);
 #endif

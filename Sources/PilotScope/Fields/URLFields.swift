@@ -110,6 +110,37 @@ public enum URLFields {
         return out
     }
 
+    /// Whether the URL's host, as `normalizeLink` would write it (after `scheme://`, lower-cased,
+    /// without a leading `www.`), equals one of `hosts`. A cheap test before normalizing.
+    public static func hostIsOneOf(_ raw: Bytes, _ hosts: [[UInt8]]) -> Bool {
+        let u = raw.trimmed()
+        var i = 0
+        var k = 0
+        while k < u.count {
+            let c = u[k]
+            if c == 0x3A { break }
+            let ok = (asciiLower(c) >= 0x61 && asciiLower(c) <= 0x7A) || isDigit(c) || c == 0x2B || c == 0x2E || c == 0x2D
+            if !ok { break }
+            k += 1
+        }
+        if k > 0, k + 2 < u.count, u[k] == 0x3A, u[k + 1] == 0x2F, u[k + 2] == 0x2F { i = k + 3 }
+        var end = i
+        while end < u.count && u[end] != 0x2F && u[end] != 0x3F && u[end] != 0x23 { end += 1 }
+        if end - i >= 4, asciiLower(u[i]) == 0x77, asciiLower(u[i + 1]) == 0x77, asciiLower(u[i + 2]) == 0x77, u[i + 3] == 0x2E {
+            i += 4
+        }
+        let n = end - i
+        for h in hosts where h.count == n {
+            var same = true
+            for j in 0..<n where asciiLower(u[i + j]) != h[j] {
+                same = false
+                break
+            }
+            if same { return true }
+        }
+        return false
+    }
+
     /// An event URL (normalized) matches a link (normalized) if equal or continuing after a `/`.
     @inline(__always) public static func linkMatches(_ url: [UInt8], _ link: [UInt8]) -> Bool {
         if url.count == link.count { return url == link }

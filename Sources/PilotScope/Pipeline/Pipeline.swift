@@ -3,6 +3,12 @@ import Foundation
 /// Work done on each data row by one worker, into thread-local state merged at the end.
 public protocol RowProcessor {
     mutating func row(_ r: inout RecordView, file: FileContext, acc: inout ChunkAccount)
+    /// Called once after the worker's last row: completes work a processor batches.
+    mutating func finish()
+}
+
+extension RowProcessor {
+    public mutating func finish() {}
 }
 
 /// Adapts a processor to the CSV engines: skips the header, holds footer candidates, counts rows.
@@ -194,6 +200,7 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
             if f.mapping.footer { resolveFooter(&a, file: f, oneField: oneField, trailingBlank: trailingBlank, lastRecord: lastRecord) }
             accounts.append(a)
         }
+        for i in 0..<workers { procs[i].finish() }
         return ((0..<workers).map { procs[$0] }, accounts)
     }
 

@@ -1,3 +1,4 @@
+import CPilotShims
 import Glibc
 
 /// An open-addressing hash map keyed by byte strings, looked up with byte slices: no `String`
@@ -66,6 +67,29 @@ public struct ByteMap<Value> {
         }
     }
 
+    /// A key hashed ahead of its lookup, so a batch of lookups can prefetch their slots and entries
+    /// before probing (the two cache misses of a lookup in a large map overlap instead of queueing).
+    public struct Prepared {
+        public var hash: UInt64
+        var head: (UInt64, UInt64)
+        public init(_ key: Bytes) {
+            hash = hashBytes(key)
+            head = ByteMap.head(key)
+        }
+    }
+
+    /// Stage one of a batched lookup: the slot's cache line.
+    @inline(__always) public func prefetchSlot(_ p: Prepared) {
+        slots.withUnsafeBufferPointer { CPilotShims_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: p.hash) & mask)) }
+    }
+
+    /// Stage two: the entry the slot names when its hash tag matches (the slot is cached by now).
+    @inline(__always) public func prefetchEntry(_ p: Prepared) {
+        let v = slots.withUnsafeBufferPointer { $0[Int(truncatingIfNeeded: p.hash) & mask] }
+        guard v != 0, v & 0xFFFF_FFFF_0000_0000 == p.hash & 0xFFFF_FFFF_0000_0000 else { return }
+        entries.withUnsafeBufferPointer { CPilotShims_prefetch($0.baseAddress! + Int(v & 0xFFFF_FFFF) - 1) }
+    }
+
     /// Entry index of `key`, if present.
     @inline(__always) public func find(_ key: Bytes) -> Int? {
         probe(key, hashBytes(key), Self.head(key)).found
@@ -73,8 +97,13 @@ public struct ByteMap<Value> {
 
     /// Entry index of `key`, inserting `make()` first when absent.
     @inline(__always) public mutating func findOrInsert(_ key: Bytes, _ make: () -> Value) -> Int {
-        let hash = hashBytes(key)
-        let h = Self.head(key)
+        findOrInsert(key, Prepared(key), make)
+    }
+
+    /// `findOrInsert` with the key hashed beforehand (`p` must be `Prepared(key)`).
+    @inline(__always) public mutating func findOrInsert(_ key: Bytes, _ p: Prepared, _ make: () -> Value) -> Int {
+        let hash = p.hash
+        let h = p.head
         let (found, s) = probe(key, hash, h)
         if let found { return found }
         let e = entries.count

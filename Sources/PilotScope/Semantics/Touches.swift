@@ -26,6 +26,19 @@ public struct VisitorState: Sendable {
     public var emailless: Int32 = 0
 }
 
+/// A touch row's visitor lookup, deferred to a batch.
+struct PendingVisitor {
+    var key: ByteMap<VisitorState>.Prepared
+    var keyStart: Int32
+    var keyLength: Int32
+    var ts: Int64
+    /// Worker email id of the row's own email, or -1 (an email-less touch).
+    var email: Int32
+    /// The row's matched touches: `matched[matchedFrom..<matchedTo]`.
+    var matchedFrom: Int32
+    var matchedTo: Int32
+}
+
 /// What the touch workers share, read-only: pilots as flat arrays and `as_of`. Contacts are not
 /// needed here, so touch logs stream while the CRM records are still being merged.
 public final class TouchContext: @unchecked Sendable {
@@ -41,6 +54,12 @@ public final class TouchContext: @unchecked Sendable {
     let utm: [[[[UInt8]]?]?]
     /// Per pilot: the link evidence texts, links first, then meeting types.
     let evidence: [[String]]
+    /// Bit k set: pilot k has scheduling links / meeting types / UTM rules.
+    let hasLinks: UInt64, hasMeetingTypes: UInt64, hasUTM: UInt64
+    /// UTM keys (bit per key) that some pilot matches on: only those are normalized per row.
+    let utmKeysWanted: UInt8
+    /// Hosts of every pilot's normalized links: a URL on another host skips link normalization.
+    let linkHosts: [[UInt8]]
 
     public init(pilots: [Pilot], asOf: Int64) {
         self.pilots = pilots
@@ -53,6 +72,16 @@ public final class TouchContext: @unchecked Sendable {
         meetingTypes = pilots.map(\.meetingTypesNorm)
         utm = pilots.map(\.utm)
         evidence = pilots.map { $0.links + $0.meetingTypes }
+        func mask(_ f: (Pilot) -> Bool) -> UInt64 {
+            pilots.enumerated().reduce(0) { m, x in f(x.element) ? m | 1 << UInt64(x.offset) : m }
+        }
+        hasLinks = mask { !$0.linksNorm.isEmpty }
+        hasMeetingTypes = mask { !$0.meetingTypesNorm.isEmpty }
+        hasUTM = mask { $0.utm != nil }
+        var keys: UInt8 = 0
+        for p in pilots { for (k, want) in (p.utm ?? []).enumerated() where want != nil { keys |= 1 << UInt8(k) } }
+        utmKeysWanted = keys
+        linkHosts = Array(Set(pilots.flatMap { $0.linksNorm.map { l in Array(l.prefix { $0 != 0x2F }) } })).sorted { $0.lexicographicallyPrecedes($1) }
     }
 }
 
@@ -67,6 +96,10 @@ public struct TouchProcessor: RowProcessor {
     public var utmEvidence = ByteMap<UInt8>(capacity: 64)
     public var matched: [MatchedTouch] = []
     public var touches = 0
+    /// Rows whose visitor lookup waits for the batch (`flushVisitors`), and their key bytes.
+    var pending: [PendingVisitor] = []
+    var pendingKeys: [UInt8] = []
+    static let batch = 16
     var utm = UTMScratch()
     var utmNorm: [[UInt8]] = Array(repeating: [], count: 5)
     var evidenceBuf: [UInt8] = []
@@ -77,6 +110,8 @@ public struct TouchProcessor: RowProcessor {
         ctx = context
         parsers = RowParsers(email: email)
         linkBuf.reserveCapacity(512)
+        pending.reserveCapacity(Self.batch)
+        pendingKeys.reserveCapacity(Self.batch * 64)
     }
 
     @inline(__always) mutating func emailId() -> Int32 {
@@ -88,66 +123,97 @@ public struct TouchProcessor: RowProcessor {
         touches += 1
         let m = file.mapping
         let visitor = r.field(m.index[TouchField.visitor_id.rawValue]).trimmed()
-        var visitorEntry: Int32 = -1
         var email: Int32 = -1
         if t.email == .valid {
             email = emailId()
             emails[entry: Int(email)] += 1
-            if visitor.count > 0 {
-                let e = visitors.findOrInsert(visitor) { VisitorState() }
-                visitorEntry = Int32(e)
-                let cur = visitors[entry: e]
-                let earlier = t.ts < cur.ts
-                    || (t.ts == cur.ts && parsers.emailBuffer.withUnsafeBufferPointer { b in !emails.keyLess(Int(cur.email), b) && !emails.withKey(Int(cur.email), { $0.elementsEqual(b) }) })
-                if earlier {
-                    visitors[entry: e].ts = t.ts
-                    visitors[entry: e].email = email
-                }
-            }
-        } else if visitor.count > 0 {
-            let e = visitors.findOrInsert(visitor) { VisitorState() }
-            visitorEntry = Int32(e)
-            visitors[entry: e].emailless += 1
         }
+        let firstMatched = Int32(matched.count)
         // Project early: a touch outside every window or after as_of can match nothing.
-        guard t.ts >= ctx.earliest && t.ts < ctx.latest && t.ts <= ctx.asOf else { return }
-        if visitorEntry < 0 && visitor.count > 0 { visitorEntry = Int32(visitors.findOrInsert(visitor) { VisitorState() }) }
-        match(&r, m, t.ts, t.event, t.email == .valid, email, visitorEntry)
+        if t.ts >= ctx.earliest && t.ts < ctx.latest && t.ts <= ctx.asOf {
+            match(&r, m, t.ts, t.event, t.email == .valid, email)
+        }
+        guard visitor.count > 0 else { return }
+        // The visitor's map entry is looked up in batches (prefetched): stitching state, the
+        // email-less count and the visitor of this row's matched touches are filled in then.
+        let key = ByteMap<VisitorState>.Prepared(visitor)
+        visitors.prefetchSlot(key)
+        pending.append(
+            PendingVisitor(
+                key: key, keyStart: Int32(pendingKeys.count), keyLength: Int32(visitor.count), ts: t.ts, email: email,
+                matchedFrom: firstMatched, matchedTo: Int32(matched.count)))
+        pendingKeys.append(contentsOf: visitor)
+        if pending.count == Self.batch { flushVisitors() }
     }
 
-    private mutating func match(_ r: inout RecordView, _ m: ColumnMapping, _ ts: Int64, _ event: RowParsers.Event, _ hasEmail: Bool, _ knownEmail: Int32, _ visitor: Int32) {
+    public mutating func finish() { flushVisitors() }
+
+    /// Looks up the pending visitors: first every entry's cache line is requested, then each
+    /// lookup runs in row order (so entry ids and results equal one-at-a-time lookups).
+    mutating func flushVisitors() {
+        for p in pending { visitors.prefetchEntry(p.key) }
+        pendingKeys.withUnsafeBufferPointer { keys in
+            for p in pending {
+                let key = Bytes(rebasing: keys[Int(p.keyStart)..<Int(p.keyStart + p.keyLength)])
+                let e = visitors.findOrInsert(key, p.key) { VisitorState() }
+                if p.email >= 0 {
+                    // B16: the earliest emailed touch, ties to the smallest email.
+                    let cur = visitors[entry: e]
+                    let earlier = p.ts < cur.ts
+                        || (p.ts == cur.ts && cur.email != p.email
+                            && emails.withKey(Int(p.email)) { b in !emails.keyLess(Int(cur.email), b) })
+                    if earlier {
+                        visitors[entry: e].ts = p.ts
+                        visitors[entry: e].email = p.email
+                    }
+                } else {
+                    visitors[entry: e].emailless += 1
+                }
+                for i in Int(p.matchedFrom)..<Int(p.matchedTo) { matched[i].visitor = Int32(e) }
+            }
+        }
+        pending.removeAll(keepingCapacity: true)
+        pendingKeys.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func match(_ r: inout RecordView, _ m: ColumnMapping, _ ts: Int64, _ event: RowParsers.Event, _ hasEmail: Bool, _ knownEmail: Int32) {
         let url = r.field(m.index[TouchField.url.rawValue])
         var utmParsed = false
         var linkNormalized = false
         var mtNormalized = false
         let mt = r.field(m.index[TouchField.meeting_type.rawValue]).trimmed()
         let email = knownEmail
-        for k in 0..<ctx.starts.count where ts >= ctx.starts[k] && ts < ctx.ends[k] {
+        let c = ctx
+        // A URL whose host is no link's host matches no link: no normalization needed.
+        var linkPossible = url.count > 0 && c.hasLinks != 0
+        if linkPossible { linkPossible = URLFields.hostIsOneOf(url, c.linkHosts) }
+        for k in 0..<c.starts.count where ts >= c.starts[k] && ts < c.ends[k] {
+            let bit = UInt64(1) << UInt64(k)
             var flags: UInt8 = 0
             var linkEvidence: Int32 = -1
-            if url.count > 0 && !ctx.links[k].isEmpty {
+            if linkPossible && c.hasLinks & bit != 0 {
                 if !linkNormalized {
                     URLFields.normalizeLink(url, into: &linkBuf)
                     linkNormalized = true
                 }
-                if let li = ctx.links[k].firstIndex(where: { URLFields.linkMatches(linkBuf, $0) }) {
+                if let li = c.links[k].firstIndex(where: { URLFields.linkMatches(linkBuf, $0) }) {
                     flags |= MatchedTouch.link
                     linkEvidence = Int32(li)
                 }
             }
-            if mt.count > 0 && !ctx.meetingTypes[k].isEmpty {
+            if mt.count > 0 && c.hasMeetingTypes & bit != 0 {
                 if !mtNormalized {
                     mtBuf.removeAll(keepingCapacity: true)
                     for b in mt { mtBuf.append(asciiLower(b)) }
                     mtNormalized = true
                 }
-                if let mi = ctx.meetingTypes[k].firstIndex(of: mtBuf) {
+                if let mi = c.meetingTypes[k].firstIndex(of: mtBuf) {
                     flags |= MatchedTouch.meetingType
-                    if linkEvidence < 0 { linkEvidence = Int32(ctx.links[k].count + mi) }
+                    if linkEvidence < 0 { linkEvidence = Int32(c.links[k].count + mi) }
                 }
             }
             var utmEv: Int32 = -1
-            if let want = ctx.utm[k] {
+            if c.hasUTM & bit != 0, let want = c.utm[k] {
                 if !utmParsed {
                     resolveUTM(&r, m, url)
                     utmParsed = true
@@ -167,7 +233,7 @@ public struct TouchProcessor: RowProcessor {
             guard flags != 0 else { continue }
             matched.append(
                 MatchedTouch(
-                    pilot: Int32(k), flags: flags, event: event, ts: ts, email: hasEmail ? email : -1, visitor: visitor,
+                    pilot: Int32(k), flags: flags, event: event, ts: ts, email: hasEmail ? email : -1, visitor: -1,
                     linkEvidence: linkEvidence, utmEvidence: utmEv))
         }
     }
@@ -176,8 +242,17 @@ public struct TouchProcessor: RowProcessor {
     /// then their normal forms (trimmed, lower-case) into reused buffers.
     private mutating func resolveUTM(_ r: inout RecordView, _ m: ColumnMapping, _ url: Bytes) {
         URLFields.parseUTM(url, into: &utm)
+        let wanted = ctx.utmKeysWanted
         for k in 0..<5 {
             let v = r.field(m.index[TouchField.utm_source.rawValue + k])
+            // Keys no pilot matches on are only needed for evidence (source, medium, campaign).
+            if wanted & (1 << UInt8(k)) == 0 {
+                if k < 3 && v.trimmed().count > 0 {
+                    utm.values[k].removeAll(keepingCapacity: true)
+                    utm.values[k] += v
+                }
+                continue
+            }
             if v.trimmed().count > 0 {
                 utm.values[k].removeAll(keepingCapacity: true)
                 utm.values[k] += v
