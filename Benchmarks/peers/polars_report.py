@@ -123,14 +123,23 @@ contacts = (merged.join(hist_by_key, on="ckey", how="left", suffix="_h")
 
 TOUCH = ["ts", "visitor_id", "email", "event", "url", "meeting_type"] + ["utm_" + k for k in common.UTM_KEYS]
 lo, hi = min(p["start"] for p in cfg["pilots"]), max(p["end"] for p in cfg["pilots"])
-# One streaming pass over the touch logs keeps only what later steps read (projected early):
-# rows with a visitor and an email (stitching) and rows that can lie in a window.
+WANTED = [k for k in common.UTM_KEYS if any(p["want_" + k] is not None for p in cfg["pilots"])]
+LINK_HOSTS = sorted({l.split("/")[0] for p in cfg["pilots"] for l in p["links"]})
+url = pl.col("url").fill_null("")
+# Projected early: a row can match only with a link's host in its URL, a meeting type, or UTM
+# values (in the query or the columns); the costly parses run on those rows only.
+maybe = (url.str.contains_any(LINK_HOSTS or ["\x00"], ascii_case_insensitive=True)
+         | (pl.col("meeting_type").fill_null("").str.strip_chars() != "")
+         | url.str.contains_any(["utm_"], ascii_case_insensitive=True)
+         | pl.any_horizontal([pl.col("utm_" + k).fill_null("").str.strip_chars() != "" for k in WANTED] + [pl.lit(False)]))
+# One streaming pass over the touch logs keeps only what later steps read: rows with a visitor
+# and an email (stitching) and rows that can match inside some window.
 iso = pl.col("ts").str.strip_chars().str.to_datetime(NAIVE[0], strict=False, time_unit="ms").dt.epoch("ms")
 scan = csv(cfg["files"]["touches"], TOUCH).with_columns(ts_iso=iso)
 stitch_rows, window_rows = pl.collect_all([
     scan.filter((pl.col("visitor_id").fill_null("").str.strip_chars(WS) != "") & (pl.col("email").fill_null("") != ""))
         .select("ts", "ts_iso", "visitor_id", "email", "event"),
-    scan.filter(pl.col("ts_iso").is_null() | ((pl.col("ts_iso") >= lo) & (pl.col("ts_iso") < hi))),
+    scan.filter((pl.col("ts_iso").is_null() | ((pl.col("ts_iso") >= lo) & (pl.col("ts_iso") < hi))) & maybe),
 ], engine="streaming")
 
 
@@ -149,34 +158,35 @@ def touches(df):
 vmap = (touches(stitch_rows).filter((pl.col("vid") != "") & pl.col("em").is_not_null())
         .sort("ts", "em").group_by("vid").agg(vem=pl.col("em").first()))
 
-# 3.3 matching: only touches inside some window and by as_of; UTM keys that some pilot matches on.
-WANTED = [k for k in common.UTM_KEYS if any(p["want_" + k] is not None for p in cfg["pilots"])]
+# 3.3 matching: inside some window, by as_of; links, meeting types, the UTM keys pilots match on.
+column = {k: pl.col("c_" + k).fill_null("").str.strip_chars() != "" for k in WANTED}
 w = (touches(window_rows).rename({"utm_" + k: "c_" + k for k in common.UTM_KEYS})
      .filter((pl.col("ts") >= lo) & (pl.col("ts") < hi) & (pl.col("ts") <= AS_OF))
-     .with_columns(query=pl.col("url").str.extract(r"\?([^#]*)", 1))
-     .with_columns(**{"u_" + k: pl.when(pl.col("c_" + k).fill_null("").str.strip_chars() != "")
-                      .then(pl.col("c_" + k)).otherwise(utm_of("utm_" + k)) for k in WANTED},
-                   link=link_of(), mt=nt("meeting_type")))
-MAX_LINKS = max(len(p["links"]) for p in cfg["pilots"])
+     .with_columns(mt=nt("meeting_type"), link=link_of(), query=pl.col("url").str.extract(r"\?([^#]*)", 1))
+     .with_columns(**{"u_" + k: pl.when(column[k]).then(pl.col("c_" + k)).otherwise(utm_of("utm_" + k)) for k in WANTED})
+     .collect())
 
 
-def link_matches(i):
-    l = pl.col("links").list.get(i, null_on_oob=True)
-    return l.is_not_null() & ((pl.col("link") == l) | pl.col("link").str.starts_with(l + "/"))
+def any_of(conds):
+    return pl.any_horizontal(conds) if conds else pl.lit(False)
 
 
-cand = (w.join(pilots, how="cross").filter((pl.col("ts") >= pl.col("start")) & (pl.col("ts") < pl.col("end")))
-        .with_columns(
-            by_link=(pl.col("url").fill_null("") != "")
-                    & pl.any_horizontal([link_matches(i) for i in range(MAX_LINKS)] + [pl.lit(False)]),
-            by_mt=(pl.col("mt") != "") & pl.col("mts").list.contains(pl.col("mt")),
-            by_utm=pl.col("has_utm") & pl.all_horizontal(
-                [pl.col("want_" + k).is_null() | pl.col("want_" + k).list.contains(
-                    pl.col("u_" + k).fill_null("").str.strip_chars(WS).str.to_lowercase())
-                 for k in WANTED])))
-matched = (cand.filter(pl.col("by_link") | pl.col("by_mt") | pl.col("by_utm"))
+def pilot_matches(p):
+    """One pilot's matching touches: its configuration as literals in the expressions."""
+    by_link = (pl.col("url").fill_null("") != "") & any_of(
+        [(pl.col("link") == l) | pl.col("link").str.starts_with(l + "/") for l in p["links"]])
+    by_mt = (pl.col("mt") != "") & pl.col("mt").is_in(p["mts"]) if p["mts"] else pl.lit(False)
+    by_utm = pl.all_horizontal(
+        [pl.col("u_" + k).fill_null("").str.strip_chars(WS).str.to_lowercase().is_in(p["want_" + k])
+         for k in common.UTM_KEYS if p["want_" + k] is not None]) if p["has_utm"] else pl.lit(False)
+    return (w.lazy().filter((pl.col("ts") >= p["start"]) & (pl.col("ts") < p["end"]))
+            .with_columns(pilot=pl.lit(p["idx"], dtype=pl.Int64), by_link=by_link, by_mt=by_mt, by_utm=by_utm)
+            .filter(pl.col("by_link") | pl.col("by_mt") | pl.col("by_utm")))
+
+
+matched = (pl.concat([pilot_matches(p) for p in cfg["pilots"]])
            .join(vmap, on="vid", how="left")
-           .select(pilot="idx", ts="ts", ev="ev", by_utm="by_utm",
+           .select("pilot", "ts", "ev", "by_utm",
                    meeting=(pl.col("ev") == "booking") & (pl.col("by_link") | pl.col("by_mt")),
                    email=pl.coalesce("em", "vem"),
                    identity=pl.coalesce("em", "vem", pl.when(pl.col("vid") != "").then("visitor:" + pl.col("vid"))))
