@@ -117,7 +117,11 @@ public struct TagTable: Sendable {
 /// One kept CRM row, with what the semantics need (no names: they appear in no table). Text
 /// that every record has (its contact key, its B14 tie-break bytes) lives in its worker's arenas.
 public struct CRMRecord: Sendable {
-    public var recordId: String
+    /// Where the record's `record_id` bytes start in its worker's `ids`; its `opportunity_id`
+    /// bytes follow them (no string, no heap allocation per record).
+    public var idStart: Int
+    public var idLength: Int32
+    public var opportunityLength: Int32
     /// Worker-local id of the contact key (`e:` email, `n:` first last @ domain, `r:` record id).
     public var keyId: Int32
     public var createdAt: Int64
@@ -128,7 +132,6 @@ public struct CRMRecord: Sendable {
     public var tagIndex: Int32
     /// The source looks like `Partner Pilot: …` but equals no pilot's tag.
     public var unknownTag: Bool
-    public var opportunityId: String
     /// Where the ICP field values (union over pilots, trimmed) start in the worker's value arena.
     public var icpStart: UInt32
     /// B14/B34 tie-break: a hash of the field values in canonical order, then the other columns
@@ -174,6 +177,8 @@ public struct CRMProcessor: RowProcessor {
     let icpFields: [String]
     let tags: TagTable
     public var records: [CRMRecord] = []
+    /// Record and opportunity ids of `records`, back to back.
+    public var ids: [UInt8] = []
     public var keys = ByteMap<UInt8>(capacity: 1 << 14)
     var tiebreakBuffer: [UInt8] = []
     public let values = ValueArena()
@@ -243,9 +248,13 @@ public struct CRMProcessor: RowProcessor {
         for b in source { sourceBuf.append(asciiLower(b)) }
         let tag = sourceBuf.withUnsafeBufferPointer { tags.index($0) }
         let unknown = tag < 0 && sourceBuf.starts(with: Self.partnerPrefix)
+        let idStart = ids.count
+        let opportunityId = text(.opportunity_id)
+        ids.append(contentsOf: row.recordId)
+        ids.append(contentsOf: opportunityId)
         var rec = CRMRecord(
-            recordId: row.recordId.string, keyId: keyId, createdAt: row.createdAt, respondedAt: row.respondedAt,
-            amount: row.amount, tagIndex: tag, unknownTag: unknown, opportunityId: text(.opportunity_id).string,
+            idStart: idStart, idLength: Int32(row.recordId.count), opportunityLength: Int32(opportunityId.count), keyId: keyId,
+            createdAt: row.createdAt, respondedAt: row.respondedAt, amount: row.amount, tagIndex: tag, unknownTag: unknown,
             icpStart: icpStart, tiebreakHash: tiebreakHash,
             position: RowPosition(file: Int32(file.index), chunk: Int32(acc.chunk), line: Int32(r.line)))
         (rec.stages.mql, rec.stages.sqm, rec.stages.opportunity, rec.stages.won, rec.stages.lost) = row.stages
@@ -276,8 +285,59 @@ public enum Dedup {
         public var values = ValueArena(capacity: 1 << 16)
     }
 
+    /// The workers' records and id bytes through raw pointers, valid inside `body` only: the
+    /// merge reads records across workers without copying a worker struct per access.
+    struct Records {
+        let recs: [UnsafeBufferPointer<CRMRecord>]
+        let ids: [UnsafeBufferPointer<UInt8>]
+
+        @inline(__always) func record(_ r: Ref) -> UnsafePointer<CRMRecord> { recs[Int(r.worker)].baseAddress! + Int(r.index) }
+
+        @inline(__always) func id(_ r: Ref) -> Bytes {
+            let x = record(r)
+            return Bytes(rebasing: ids[Int(r.worker)][x.pointee.idStart..<(x.pointee.idStart + Int(x.pointee.idLength))])
+        }
+
+        @inline(__always) func opportunityId(_ r: Ref) -> Bytes {
+            let x = record(r)
+            let start = x.pointee.idStart + Int(x.pointee.idLength)
+            return Bytes(rebasing: ids[Int(r.worker)][start..<(start + Int(x.pointee.opportunityLength))])
+        }
+
+        /// Primary order without the row text: created_at, record_id by bytes, then the hash of
+        /// the values (exact ties of those are resolved with the text, see `merge`).
+        @inline(__always) func less(_ a: Ref, _ b: Ref) -> Bool {
+            let x = record(a), y = record(b)
+            if x.pointee.createdAt != y.pointee.createdAt { return x.pointee.createdAt < y.pointee.createdAt }
+            let ia = id(a), ib = id(b)
+            if !ia.elementsEqual(ib) { return ia.lexicographicallyPrecedes(ib) }
+            return x.pointee.tiebreakHash < y.pointee.tiebreakHash
+        }
+
+        static func with<R>(_ workers: [CRMProcessor], _ body: (Records) throws -> R) rethrows -> R {
+            var recs: [UnsafeBufferPointer<CRMRecord>] = [], ids: [UnsafeBufferPointer<UInt8>] = []
+            func nest(_ i: Int) throws -> R {
+                if i == workers.count { return try body(Records(recs: recs, ids: ids)) }
+                return try workers[i].records.withUnsafeBufferPointer { r in
+                    try workers[i].ids.withUnsafeBufferPointer { d in
+                        recs.append(r)
+                        ids.append(d)
+                        return try nest(i + 1)
+                    }
+                }
+            }
+            return try nest(0)
+        }
+    }
+
     public static func merge(
         _ workers: [CRMProcessor], asOf: Int64, fetchTiebreaks: (Set<RowPosition>) throws -> [RowPosition: [UInt8]]
+    ) throws -> Result {
+        try Records.with(workers) { v in try merge(workers, v, asOf: asOf, fetchTiebreaks: fetchTiebreaks) }
+    }
+
+    static func merge(
+        _ workers: [CRMProcessor], _ v: Records, asOf: Int64, fetchTiebreaks: (Set<RowPosition>) throws -> [RowPosition: [UInt8]]
     ) throws -> Result {
         var keys = ByteMap<UInt8>(capacity: workers.reduce(0) { $0 + $1.keys.count })
         let zero = UInt8(0)
@@ -290,48 +350,34 @@ public enum Dedup {
         let groups = keys.count
         // Counting sort of records by global key.
         var counts = [Int32](repeating: 0, count: groups + 1)
-        for (wi, w) in workers.enumerated() { for r in w.records { counts[Int(keyMaps[wi][Int(r.keyId)]) + 1] += 1 } }
+        for (wi, w) in v.recs.enumerated() {
+            keyMaps[wi].withUnsafeBufferPointer { km in for r in w { counts[Int(km[Int(r.keyId)]) + 1] += 1 } }
+        }
         for g in 0..<groups { counts[g + 1] += counts[g] }
         var members = [Ref](repeating: Ref(worker: 0, index: 0), count: Int(counts[groups]))
         var fill = counts
-        for (wi, w) in workers.enumerated() {
-            for (ri, r) in w.records.enumerated() {
-                let g = Int(keyMaps[wi][Int(r.keyId)])
-                members[Int(fill[g])] = Ref(worker: Int32(wi), index: Int32(ri))
-                fill[g] += 1
-            }
-        }
-        // Primary order without the row text: created_at, record_id, then the hash of the values.
-        func record(_ r: Ref) -> CRMRecord { workers[Int(r.worker)].records[Int(r.index)] }
-        // Fields are read in place (no copy of the record and its strings per comparison).
-        func less(_ a: Ref, _ b: Ref) -> Bool {
-            let ca = workers[Int(a.worker)].records[Int(a.index)].createdAt
-            let cb = workers[Int(b.worker)].records[Int(b.index)].createdAt
-            if ca != cb { return ca < cb }
-            return workers[Int(a.worker)].records.withUnsafeBufferPointer { ra in
-                workers[Int(b.worker)].records.withUnsafeBufferPointer { rb in
-                    let x = ra.baseAddress! + Int(a.index), y = rb.baseAddress! + Int(b.index)
-                    if x.pointee.recordId != y.pointee.recordId {
-                        return x.pointee.recordId.utf8.lexicographicallyPrecedes(y.pointee.recordId.utf8)
-                    }
-                    return x.pointee.tiebreakHash < y.pointee.tiebreakHash
+        for (wi, w) in v.recs.enumerated() {
+            keyMaps[wi].withUnsafeBufferPointer { km in
+                for (ri, r) in w.enumerated() {
+                    let g = Int(km[Int(r.keyId)])
+                    members[Int(fill[g])] = Ref(worker: Int32(wi), index: Int32(ri))
+                    fill[g] += 1
                 }
             }
         }
-        var primaries: [Int] = []
-        primaries.reserveCapacity(groups)
+        fill = []
+        keyMaps = []
         var tied: [Int] = []
         var tiedPositions = Set<RowPosition>()
         for g in 0..<groups {
             let lo = Int(counts[g]), hi = Int(counts[g + 1])
-            primaries.append(g)
             guard hi - lo > 1 else { continue }
-            members[lo..<hi].sort(by: less)
+            members[lo..<hi].sort(by: v.less)
             // Records tied on created_at and record_id with different values need their text (B14).
             var hasTie = false
             for k in lo..<(hi - 1) {
-                let x = record(members[k]), y = record(members[k + 1])
-                if x.createdAt == y.createdAt && x.recordId == y.recordId && x.tiebreakHash != y.tiebreakHash {
+                let x = v.record(members[k]).pointee, y = v.record(members[k + 1]).pointee
+                if x.createdAt == y.createdAt && x.tiebreakHash != y.tiebreakHash && v.id(members[k]).elementsEqual(v.id(members[k + 1])) {
                     hasTie = true
                     tiedPositions.insert(x.position)
                     tiedPositions.insert(y.position)
@@ -343,43 +389,68 @@ public enum Dedup {
             let text = try fetchTiebreaks(tiedPositions)
             for g in tied {
                 members[Int(counts[g])..<Int(counts[g + 1])].sort { a, b in
-                    let x = record(a), y = record(b)
-                    if x.createdAt != y.createdAt || x.recordId != y.recordId || x.tiebreakHash == y.tiebreakHash { return less(a, b) }
+                    let x = v.record(a).pointee, y = v.record(b).pointee
+                    if x.createdAt != y.createdAt || x.tiebreakHash == y.tiebreakHash || !v.id(a).elementsEqual(v.id(b)) { return v.less(a, b) }
                     return (text[x.position] ?? []).lexicographicallyPrecedes(text[y.position] ?? [])
                 }
             }
         }
-        // Contacts in the order of their primary records.
-        primaries.sort { less(members[Int(counts[$0])], members[Int(counts[$1])]) }
-        // Stage history, looked up only by the ids history names (few), not by every record.
-        var wanted: [String: [Int]] = [:]
-        var result = Result(contacts: [], emails: ByteMap<Int32>(capacity: groups))
+        // Contacts in the order of their primary records: sorted by created_at inline, the rare
+        // equal times by the full order.
+        var primaries = [PrimaryKey](repeating: PrimaryKey(createdAt: 0, group: 0), count: groups)
+        for g in 0..<groups { primaries[g] = PrimaryKey(createdAt: v.record(members[Int(counts[g])]).pointee.createdAt, group: Int32(g)) }
+        primaries.sort { a, b in
+            if a.createdAt != b.createdAt { return a.createdAt < b.createdAt }
+            return v.less(members[Int(counts[Int(a.group)])], members[Int(counts[Int(b.group)])])
+        }
+        // Stage history, looked up only by the ids history names (few): a small map of those ids.
         var rows: [HistoryRow] = []
         for w in workers { rows += w.history }
-        for (i, h) in rows.enumerated() { wanted[h.recordId, default: []].append(i) }
+        var wanted = ByteMap<Int32>(capacity: max(16, rows.count))
+        var nextRow = [Int32](repeating: -1, count: rows.count)
+        for (i, h) in rows.enumerated().reversed() {
+            let e = Array(h.recordId.utf8).withUnsafeBufferPointer { wanted.findOrInsert($0) { -1 } }
+            nextRow[i] = wanted[entry: e]
+            wanted[entry: e] = Int32(i)
+        }
         var target = [Int](repeating: -1, count: rows.count)
+        var result = Result(contacts: [], emails: ByteMap<Int32>(capacity: groups))
         var valueScratch: [Bytes] = []
-        result.contacts.reserveCapacity(groups)
-        for g in primaries {
-            let slice = members[Int(counts[g])..<Int(counts[g + 1])]
-            var c = contact(workers, slice)
-            c.icpStart = mergeValues(workers, slice, into: result.values, scratch: &valueScratch)
-            let ci = result.contacts.count
-            keys.withKey(g) { k in
-                if k.count > 2 && k[0] == 0x65 {
-                    c.hasEmail = true
-                    _ = result.emails.findOrInsert(Bytes(rebasing: k[2...])) { Int32(ci) }
-                }
-            }
-            if !wanted.isEmpty {
-                for ref in slice {
-                    let m = workers[Int(ref.worker)].records[Int(ref.index)]
-                    for id in [m.recordId, m.opportunityId] where !id.isEmpty {
-                        for hi in wanted[id] ?? [] where target[hi] < 0 { target[hi] = ci }
+        let arenas = workers.map(\.values)
+        let icpCount = workers.first?.icpFields.count ?? 0
+        // Contacts are built in group order (records are read about in storage order, not at
+        // random) and stored at their rank in primary order.
+        var rank = [Int32](repeating: 0, count: groups)
+        for (i, pk) in primaries.enumerated() { rank[Int(pk.group)] = Int32(i) }
+        primaries = []
+        result.contacts = [Contact](unsafeUninitializedCapacity: groups) { buf, initialized in
+            for g in 0..<groups {
+                let slice = members[Int(counts[g])..<Int(counts[g + 1])]
+                var c = contact(v, slice)
+                c.icpStart = mergeValues(v, arenas, icpCount, slice, into: result.values, scratch: &valueScratch)
+                let ci = Int(rank[g])
+                keys.withKey(g) { k in
+                    if k.count > 2 && k[0] == 0x65 {
+                        c.hasEmail = true
+                        _ = result.emails.findOrInsert(Bytes(rebasing: k[2...])) { Int32(ci) }
                     }
                 }
+                if !rows.isEmpty {
+                    for ref in slice {
+                        for id in [v.id(ref), v.opportunityId(ref)] where id.count > 0 {
+                            guard let e = wanted.find(id) else { continue }
+                            var hi = wanted[entry: e]
+                            while hi >= 0 {
+                                // The first contact in primary order that names the row's id.
+                                if target[Int(hi)] < 0 || target[Int(hi)] > ci { target[Int(hi)] = ci }
+                                hi = nextRow[Int(hi)]
+                            }
+                        }
+                    }
+                }
+                (buf.baseAddress! + ci).initialize(to: c)
             }
-            result.contacts.append(c)
+            initialized = groups
         }
         for (hi, h) in rows.enumerated() {
             if h.stage == nil { result.historyUnmapped += 1 }
@@ -388,6 +459,11 @@ public enum Dedup {
             if h.changedAt < result.contacts[target[hi]].stages[s] { result.contacts[target[hi]].stages[s] = h.changedAt }
         }
         return result
+    }
+
+    struct PrimaryKey {
+        var createdAt: Int64
+        var group: Int32
     }
 
     /// B34: the record's field values as raw text, canonical fields first, then the other columns
@@ -405,40 +481,39 @@ public enum Dedup {
     }
 
     /// Each ICP value: the primary's, or where empty the next member's non-empty one (3.1).
-    static func mergeValues(_ workers: [CRMProcessor], _ members: ArraySlice<Ref>, into arena: ValueArena, scratch: inout [Bytes]) -> UInt32 {
-        guard let n = workers.first?.icpFields.count, n > 0 else { return arena.append([]) }
+    static func mergeValues(_ v: Records, _ arenas: [ValueArena], _ n: Int, _ members: ArraySlice<Ref>, into arena: ValueArena, scratch: inout [Bytes]) -> UInt32 {
+        guard n > 0 else { return arena.append([]) }
         scratch.removeAll(keepingCapacity: true)
         for k in 0..<n {
-            var v = Bytes(start: nil, count: 0)
+            var value = Bytes(start: nil, count: 0)
             for ref in members {
-                let w = workers[Int(ref.worker)]
-                let x = w.values.value(w.records[Int(ref.index)].icpStart, k)
+                let x = arenas[Int(ref.worker)].value(v.record(ref).pointee.icpStart, k)
                 if x.count > 0 {
-                    v = x
+                    value = x
                     break
                 }
             }
-            scratch.append(v)
+            scratch.append(value)
         }
         return arena.append(scratch)
     }
 
-    static func contact(_ workers: [CRMProcessor], _ members: ArraySlice<Ref>) -> Contact {
+    static func contact(_ v: Records, _ members: ArraySlice<Ref>) -> Contact {
         let first = members.first!
-        let p = workers[Int(first.worker)].records[Int(first.index)]
+        let p = v.record(first).pointee
         var c = Contact(
-            recordId: p.recordId, hasEmail: false, createdAt: p.createdAt, stages: p.stages, respondedAt: p.respondedAt,
-            amount: p.amount, tagIndex: p.tagIndex, icpStart: 0, records: members.count)
+            recordId: String(decoding: v.id(first), as: UTF8.self), hasEmail: false, createdAt: p.createdAt, stages: p.stages,
+            respondedAt: p.respondedAt, amount: p.amount, tagIndex: p.tagIndex, icpStart: 0, records: members.count)
         var tagged = false
         for ref in members {
-            let m = workers[Int(ref.worker)].records[Int(ref.index)]
-            for s in 0..<5 where m.stages[s] < c.stages[s] { c.stages[s] = m.stages[s] }
-            c.respondedAt = min(c.respondedAt, m.respondedAt)
-            if let a = m.amount { c.amount = max(c.amount ?? a, a) }
-            if !tagged && m.tagIndex >= 0 {
+            let m = v.record(ref)
+            for s in 0..<5 where m.pointee.stages[s] < c.stages[s] { c.stages[s] = m.pointee.stages[s] }
+            c.respondedAt = min(c.respondedAt, m.pointee.respondedAt)
+            if let a = m.pointee.amount { c.amount = max(c.amount ?? a, a) }
+            if !tagged && m.pointee.tagIndex >= 0 {
                 // The first source (in primary order) that matches a pilot's tag.
                 tagged = true
-                c.tagIndex = m.tagIndex
+                c.tagIndex = m.pointee.tagIndex
             }
         }
         return c
