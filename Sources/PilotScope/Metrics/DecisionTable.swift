@@ -40,8 +40,8 @@ public enum DecisionTable {
         ])
         for p in d.pilots {
             let e = Evaluator(d, p)
-            let leads = d.leads[p.index], touches = d.pilotTouches[p.index]
-            let snap = e.snapshot(leads: leads, touches: touches)
+            let leads = d.leads[p.index]
+            let snap = e.snapshot(leads: leads, touches: .all)
             let v = verdict(d, p, snap)
             let m = p.primaryMetric
             let value = Evaluator.value(m, snap)
@@ -53,9 +53,8 @@ public enum DecisionTable {
             var before = Cell.empty, after = Cell.empty
             if let at = p.adjustmentAt {
                 let lb = leads.filter { d.contacts[$0].createdAt < at }, la = leads.filter { d.contacts[$0].createdAt >= at }
-                let tb = touches.filter { d.touches[$0].ts < at }, ta = touches.filter { d.touches[$0].ts >= at }
-                before = Evaluator.cell(m, e.value(m, leads: lb, touches: tb))
-                after = Evaluator.cell(m, e.value(m, leads: la, touches: ta))
+                before = Evaluator.cell(m, e.value(m, leads: lb, touches: .before))
+                after = Evaluator.cell(m, e.value(m, leads: la, touches: .after))
             }
             let joined: ([Threshold]) -> Cell = { $0.isEmpty ? .empty : .text($0.map(\.text).joined(separator: "; ")) }
             t.add([

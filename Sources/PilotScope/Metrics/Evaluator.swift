@@ -12,23 +12,27 @@ public enum SLAOutcome: Sendable { case met(Double), breached(Double?), pending 
 public struct ReportData: Sendable {
     public var pilots: [Pilot]
     public var contacts: [Contact]
-    public var touches: [ResolvedTouch]
-    public var evidence: [String]
+    /// Matched touches folded per (pilot, identity), with per-pilot totals (`TouchResolution`).
+    public var folds: [TouchAgg]
+    public var touchTotals: [PilotTouchTotals]
+    public var matchedTouches: Int
     public var attribution: [Attribution?]
     public var asOf: Int64
     public var icpFields: [String]
     public var icpValues: ValueArena
     public var tags: TagTable
-    /// Per pilot: attributed contacts, baseline contacts, matched touches (indices).
+    /// Per pilot: attributed contacts, baseline contacts, its folds that belong to a contact.
     public var leads: [[Int]] = []
     public var baseline: [[Int]] = []
-    public var pilotTouches: [[Int]] = []
+    public var contactFolds: [[Int32]] = []
 
     public init(pilots: [Pilot], contacts: [Contact], touches: TouchResolution, attribution: [Attribution?], asOf: Int64, icpFields: [String], icpValues: ValueArena, tags: TagTable) {
         self.pilots = pilots
         self.contacts = contacts
-        self.touches = touches.touches
-        self.evidence = touches.evidence
+        folds = touches.aggs
+        touchTotals = touches.totals
+        matchedTouches = touches.matchedTouches
+        contactFolds = touches.contactAggs
         self.attribution = attribution
         self.asOf = asOf
         self.icpFields = icpFields
@@ -36,14 +40,12 @@ public struct ReportData: Sendable {
         self.tags = tags
         leads = Array(repeating: [], count: pilots.count)
         baseline = Array(repeating: [], count: pilots.count)
-        pilotTouches = Array(repeating: [], count: pilots.count)
         for (i, a) in attribution.enumerated() { if let a { leads[a.pilot].append(i) } }
         // Flat window bounds: no Pilot struct copies in the per-contact loop.
         let starts = pilots.map(\.windowStart), ends = pilots.map(\.windowEnd)
         for (i, c) in contacts.enumerated() where attribution[i] == nil && c.createdAt <= asOf {
             for k in 0..<starts.count where c.createdAt >= starts[k] && c.createdAt < ends[k] { baseline[k].append(i) }
         }
-        for (i, t) in self.touches.enumerated() { pilotTouches[Int(t.pilot)].append(i) }
     }
 }
 
@@ -68,7 +70,7 @@ public struct Evaluator {
         return false
     }
 
-    public func counts(leads: [Int], touches: [Int]?) -> CohortCounts {
+    public func counts(leads: [Int], touches: TouchScope?) -> CohortCounts {
         var k = CohortCounts()
         k.leads = leads.count
         for i in leads {
@@ -86,19 +88,13 @@ public struct Evaluator {
             if inCounting(c.stages[.lost]) { k.lost += 1 }
         }
         if let touches {
-            var ids = Set<Int64>(), reg = Set<Int64>(), att = Set<Int64>(), meet = Set<Int64>()
-            for ti in touches {
-                let t = data.touches[ti]
-                ids.insert(t.identity)
-                if t.event == .registration { reg.insert(t.identity) }
-                if t.event == .attendance { att.insert(t.identity) }
-                if t.isMeeting { meet.insert(t.identity) }
-            }
-            k.touches = touches.count
-            k.uniqueVisitors = ids.count
-            k.registrations = reg.count
-            k.attendees = att.count
-            k.meetingsBooked = meet.count
+            let t = data.touchTotals[p.index]
+            let d = t.distinct[touches.rawValue]
+            k.touches = t.touches[touches.rawValue]
+            k.uniqueVisitors = d[0]
+            k.registrations = d[1]
+            k.attendees = d[2]
+            k.meetingsBooked = d[3]
         }
         return k
     }
@@ -159,14 +155,19 @@ public struct Evaluator {
 
     // MARK: SLA (3.5, B21)
 
-    /// First meeting booked for this pilot by each contact.
-    public func firstMeetings(touches: [Int]) -> [Int: Int64] {
+    /// First meeting booked for this pilot by each contact, among the touches of `scope`.
+    public func firstMeetings(_ scope: TouchScope) -> [Int: Int64] {
         var out: [Int: Int64] = [:]
-        for ti in touches {
-            let t = data.touches[ti]
-            guard t.isMeeting, t.contact >= 0 else { continue }
-            let c = Int(t.contact)
-            out[c] = min(out[c] ?? Int64.max, t.ts)
+        let at = p.adjustmentAt ?? Int64.max
+        for fi in data.contactFolds[p.index] {
+            let f = data.folds[Int(fi)]
+            let first: Int64
+            switch scope {
+            case .all: first = f.firstMeeting
+            case .before: first = f.firstMeeting < at ? f.firstMeeting : Int64.max
+            case .after: first = f.firstMeetingAfter
+            }
+            if first != Int64.max { out[Int(f.contact)] = first }
         }
         return out
     }
@@ -181,9 +182,9 @@ public struct Evaluator {
     }
 
     /// Outcomes of the respond and schedule clocks over the given leads (nil: no such clock).
-    public func sla(leads: [Int], touches: [Int]) -> (respond: [SLAOutcome]?, schedule: [SLAOutcome]?) {
+    public func sla(leads: [Int], touches: TouchScope) -> (respond: [SLAOutcome]?, schedule: [SLAOutcome]?) {
         guard let s = p.sla else { return (nil, nil) }
-        let meetings = firstMeetings(touches: touches)
+        let meetings = firstMeetings(touches)
         var respond: [SLAOutcome]?
         var schedule: [SLAOutcome]?
         if let h = s.respond_business_hours {
@@ -227,14 +228,14 @@ public struct Evaluator {
         public var schedule: MetricValue
     }
 
-    public func snapshot(leads: [Int], touches: [Int]) -> Snapshot {
+    public func snapshot(leads: [Int], touches: TouchScope) -> Snapshot {
         let k = counts(leads: leads, touches: touches)
         let s = sla(leads: leads, touches: touches)
         return Snapshot(counts: k, icp: icp(leads: leads), cost: totalCost(k), respond: Self.rate(s.respond), schedule: Self.rate(s.schedule))
     }
 
     /// The value of a metric over a subset of leads and touches.
-    public func value(_ m: Metric, leads: [Int], touches: [Int]) -> MetricValue {
+    public func value(_ m: Metric, leads: [Int], touches: TouchScope) -> MetricValue {
         Self.value(m, snapshot(leads: leads, touches: touches))
     }
 

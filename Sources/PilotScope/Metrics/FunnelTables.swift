@@ -8,7 +8,7 @@ public enum FunnelTables {
         ])
         for p in d.pilots {
             let e = Evaluator(d, p)
-            for (cohort, k) in [("pilot", e.counts(leads: d.leads[p.index], touches: d.pilotTouches[p.index])),
+            for (cohort, k) in [("pilot", e.counts(leads: d.leads[p.index], touches: .all)),
                                 ("baseline", e.counts(leads: d.baseline[p.index], touches: nil))] {
                 let w = Stats.wilson(k.sqm, k.leads)
                 let opt: (Int?) -> Cell = { $0.map(Cell.int) ?? .empty }
@@ -105,7 +105,7 @@ public enum ProgressTables {
         for p in d.pilots {
             guard let s = p.sla else { continue }
             let e = Evaluator(d, p)
-            let (respond, schedule) = e.sla(leads: d.leads[p.index], touches: d.pilotTouches[p.index])
+            let (respond, schedule) = e.sla(leads: d.leads[p.index], touches: .all)
             for (clock, outcomes, target) in [("respond", respond, s.respond_business_hours), ("schedule", schedule, s.schedule_business_days.map { $0 * 24 })] {
                 guard let outcomes, let target else { continue }
                 var met = 0, breached = 0, pending = 0
@@ -143,7 +143,6 @@ public enum ProgressTables {
             guard lastWeek >= firstWeek else { continue }
             let n = Int((lastWeek - firstWeek) / 7) + 1
             var rows = Array(repeating: [Int](repeating: 0, count: 7), count: n)
-            var meetings = Array(repeating: Set<Int64>(), count: n)
             func slot(_ t: Int64) -> Int? {
                 guard e.inCounting(t) else { return nil }
                 let w = Int((week(t) - firstWeek) / 7)
@@ -154,14 +153,11 @@ public enum ProgressTables {
                 if let a = d.attribution[i], let w = slot(a.at) { rows[w][0] += 1 }
                 for s in 0..<4 { if let w = slot(c.stages[s]) { rows[w][1 + s] += 1 } }
             }
-            for ti in d.pilotTouches[p.index] {
-                let x = d.touches[ti]
-                guard let w = slot(x.ts) else { continue }
-                rows[w][5] += 1
-                if x.isMeeting { meetings[w].insert(x.identity) }
-            }
+            // Touches are inside the window and by as_of: each counts in its week.
+            let totals = d.touchTotals[p.index]
+            for (w, x) in totals.weekTouches.enumerated() where w < n { rows[w][5] = x }
+            for (w, x) in totals.weekMeetings.enumerated() where w < n { rows[w][6] = x }
             for w in 0..<n {
-                rows[w][6] = meetings[w].count
                 t.add([.text(p.id), .text(Civil.dateString(days: firstWeek + Int64(w) * 7))] + rows[w].map(Cell.int))
             }
         }

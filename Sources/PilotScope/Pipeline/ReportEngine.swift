@@ -47,7 +47,7 @@ public struct ReportResult: Sendable {
             \(inputs.joined(separator: ",\n"))
               ],
               "contacts": \(data.contacts.count),
-              "matched_touches": \(data.touches.count),
+              "matched_touches": \(data.matchedTouches),
               "rejected_rows": \(rejects.count),
               "table_rows": {\(rows)},
               "timings_seconds": {\(t)},
@@ -115,7 +115,7 @@ public enum ReportEngine {
             f.index = i
             return f
         }
-        let ctx = TouchContext(pilots: config.pilots, asOf: asOf)
+        let ctx = TouchContext(pilots: config.pilots, asOf: asOf, lastTouch: config.lastTouch)
         let p2 = Pipeline<TouchProcessor>(threads: options.threads, engine: options.engine, backend: options.backend, keepPII: options.keepPII)
         p2.computeChecksums = true
         p2.progress = options.progress

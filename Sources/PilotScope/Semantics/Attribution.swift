@@ -33,11 +33,19 @@ public struct ResolvedTouch: Sendable {
     @inline(__always) public var isMeeting: Bool { event == .booking && flags & (MatchedTouch.link | MatchedTouch.meetingType) != 0 }
 }
 
-/// Merges the workers' touches and visitor maps (worker-local ids) into global ids: B16 stitching
-/// (each visitor's earliest emailed touch, ties to the smallest email), then contacts by email.
+/// Merges the workers' folded touches and visitor maps (worker-local ids) into global ids: B16
+/// stitching (each visitor's earliest emailed touch, ties to the smallest email), then contacts
+/// by email; (pilot, visitor) folds whose visitor has an email join that email's.
 public struct TouchResolution: Sendable {
+    /// Per (pilot, identity) folds with global evidence indices and contacts.
+    public var aggs: [TouchAgg] = []
+    /// Per pilot: indices of its folds that belong to a contact.
+    public var contactAggs: [[Int32]] = []
+    public var totals: [PilotTouchTotals] = []
+    /// Under `last_touch` only: every matched touch, resolved.
     public var touches: [ResolvedTouch] = []
     public var evidence: [String] = []
+    public var matchedTouches = 0
     /// Email-less touches whose visitor's stitched email is a contact key (B26).
     public var byVisitor = 0
     /// Touches whose own email is a contact key (B26).
@@ -102,6 +110,11 @@ public struct TouchResolution: Sendable {
             evidence += ev
         }
         var utmIndex: [String: Int32] = [:]
+        let pilots = ctx.pilots.count
+        totals = Array(repeating: PilotTouchTotals(), count: pilots)
+        var index = U64Map(capacity: workers.reduce(0) { $0 + $1.folded.aggs.count })
+        var meetingWeeks = U64Map(capacity: 1 << 10)
+        var weekMeetings = Array(repeating: [Int](), count: pilots)
         var anonymous: Int64 = 0
         for (wi, w) in workers.enumerated() {
             var utmMap = [Int32](repeating: -1, count: w.utmEvidence.count)
@@ -113,8 +126,59 @@ public struct TouchResolution: Sendable {
                     evidence.append(text)
                 }
             }
-            touches.reserveCapacity(touches.count + w.matched.count)
-            for t in w.matched {
+            let f = w.folded
+            for k in 0..<pilots { totals[k].add(f.totals[k]) }
+            // A worker identity's global one: its email, else its visitor's stitched email, else the visitor.
+            func identity(_ kind: UInt64, _ id: Int) -> (kind: UInt64, id: Int32) {
+                if kind == 0 { return (0, emailMaps[wi][id]) }
+                let gv = visitorMaps[wi][id]
+                let e = visitors[entry: Int(gv)].email
+                return e >= 0 ? (0, e) : (1, gv)
+            }
+            var aggMap = [Int32](repeating: -1, count: f.aggs.count)
+            for (ai, a) in f.aggs.enumerated() {
+                let k = a.key >> 40
+                let g = identity((a.key >> 32) & 0xFF, Int(a.key & 0xFFFF_FFFF))
+                let key = k << 40 | g.kind << 32 | UInt64(UInt32(bitPattern: g.id))
+                let next = Int32(aggs.count)
+                let (gi, inserted) = index.findOrInsert(key) { next }
+                if inserted {
+                    var n = TouchAgg(key: key)
+                    n.contact = g.kind == 0 ? contactOf[Int(g.id)] : -1
+                    aggs.append(n)
+                }
+                aggMap[ai] = gi
+                let x = Int(gi)
+                aggs[x].flags |= a.flags
+                aggs[x].firstMeetingAfter = min(aggs[x].firstMeetingAfter, a.firstMeetingAfter)
+                if a.firstMeeting != Int64.max {
+                    let ev = linkBase[Int(k)] + a.meetingEvidence
+                    if a.firstMeeting < aggs[x].firstMeeting
+                        || (a.firstMeeting == aggs[x].firstMeeting
+                            && TouchAggregator.textLess(evidence[Int(ev)], evidence[Int(aggs[x].meetingEvidence)]))
+                    {
+                        aggs[x].firstMeeting = a.firstMeeting
+                        aggs[x].meetingEvidence = ev
+                    }
+                }
+                if a.firstUTM != Int64.max {
+                    let ev = utmMap[Int(a.utmEvidence)]
+                    if a.firstUTM < aggs[x].firstUTM
+                        || (a.firstUTM == aggs[x].firstUTM
+                            && TouchAggregator.textLess(evidence[Int(ev)], evidence[Int(aggs[x].utmEvidence)]))
+                    {
+                        aggs[x].firstUTM = a.firstUTM
+                        aggs[x].utmEvidence = ev
+                    }
+                }
+            }
+            for mw in f.meetingWeeks {
+                let gi = aggMap[Int(mw >> 24)], week = Int(mw & 0xFF_FFFF)
+                if meetingWeeks.findOrInsert(UInt64(gi) << 24 | UInt64(week), { 0 }).inserted {
+                    PilotTouchTotals.bump(&weekMeetings[aggs[Int(gi)].pilot], week)
+                }
+            }
+            for t in f.kept {
                 let gv: Int32 = t.visitor >= 0 ? visitorMaps[wi][Int(t.visitor)] : -1
                 let email: Int32 = t.email >= 0 ? emailMaps[wi][Int(t.email)] : gv >= 0 ? visitors[entry: Int(gv)].email : -1
                 let identity: Int64
@@ -134,6 +198,21 @@ public struct TouchResolution: Sendable {
                         utmEvidence: t.utmEvidence >= 0 ? utmMap[Int(t.utmEvidence)] : -1))
             }
         }
+        // Distinct identities per pilot, scope and category; anonymous rows count one each.
+        contactAggs = Array(repeating: [], count: pilots)
+        for (i, a) in aggs.enumerated() {
+            let k = a.pilot
+            for s in 0..<3 {
+                for (ci, c) in TouchCategory.all.enumerated() where a.has(c, TouchScope(rawValue: s)!) { totals[k].distinct[s][ci] += 1 }
+            }
+            if a.contact >= 0 { contactAggs[k].append(Int32(i)) }
+        }
+        for k in 0..<pilots {
+            for s in 0..<3 { for c in 0..<4 { totals[k].distinct[s][c] += totals[k].anonymous[s][c] } }
+            totals[k].weekMeetings = weekMeetings[k]
+            PilotTouchTotals.add(&totals[k].weekMeetings, totals[k].weekAnonymousMeetings)
+            matchedTouches += totals[k].touches[0]
+        }
     }
 }
 
@@ -149,21 +228,24 @@ public enum Attributor {
     public static func attribute(
         contacts: [Contact], touches: TouchResolution, pilots: [Pilot], tags: TagTable, asOf: Int64, lastTouch: Bool
     ) -> [Attribution?] {
-        // Touches grouped by contact with a counting sort (no dictionary of arrays).
+        // Candidate sources grouped by contact with a counting sort (no dictionary of arrays):
+        // the folds per (pilot, contact) under first_touch, every touch under last_touch.
+        let n = lastTouch ? touches.touches.count : touches.aggs.count
+        @inline(__always) func contactOf(_ i: Int) -> Int32 { lastTouch ? touches.touches[i].contact : touches.aggs[i].contact }
         var start = [Int32](repeating: 0, count: contacts.count + 1)
-        for t in touches.touches where t.contact >= 0 { start[Int(t.contact) + 1] += 1 }
+        for i in 0..<n where contactOf(i) >= 0 { start[Int(contactOf(i)) + 1] += 1 }
         for i in 0..<contacts.count { start[i + 1] += start[i] }
         var byContactFlat = [Int32](repeating: 0, count: Int(start[contacts.count]))
         var fill = start
-        for (i, t) in touches.touches.enumerated() where t.contact >= 0 {
-            byContactFlat[Int(fill[Int(t.contact)])] = Int32(i)
-            fill[Int(t.contact)] += 1
+        for i in 0..<n where contactOf(i) >= 0 {
+            byContactFlat[Int(fill[Int(contactOf(i))])] = Int32(i)
+            fill[Int(contactOf(i))] += 1
         }
         var out = [Attribution?](repeating: nil, count: contacts.count)
         let starts = pilots.map(\.windowStart), ends = pilots.map(\.windowEnd)
         for (ci, c) in contacts.enumerated() where c.createdAt <= asOf {
-            let touchList = byContactFlat[Int(start[ci])..<Int(start[ci + 1])]
-            guard c.tagIndex >= 0 || !touchList.isEmpty else { continue }
+            let sources = byContactFlat[Int(start[ci])..<Int(start[ci + 1])]
+            guard c.tagIndex >= 0 || !sources.isEmpty else { continue }
             var cands: [Candidate] = []
             if c.tagIndex >= 0 {
                 let t = Int(c.tagIndex)
@@ -171,13 +253,23 @@ public enum Attributor {
                     cands.append(Candidate(pilot: p, rule: .tag, at: c.createdAt, evidence: tags.text[t][p]!))
                 }
             }
-            for ti in touchList {
-                let t = touches.touches[Int(ti)]
-                if t.isMeeting {
-                    cands.append(Candidate(pilot: Int(t.pilot), rule: .link, at: t.ts, evidence: touches.evidence[Int(t.linkEvidence)]))
-                }
-                if t.flags & MatchedTouch.utm != 0 {
-                    cands.append(Candidate(pilot: Int(t.pilot), rule: .utm, at: t.ts, evidence: touches.evidence[Int(t.utmEvidence)]))
+            for si in sources {
+                if lastTouch {
+                    let t = touches.touches[Int(si)]
+                    if t.isMeeting {
+                        cands.append(Candidate(pilot: Int(t.pilot), rule: .link, at: t.ts, evidence: touches.evidence[Int(t.linkEvidence)]))
+                    }
+                    if t.flags & MatchedTouch.utm != 0 {
+                        cands.append(Candidate(pilot: Int(t.pilot), rule: .utm, at: t.ts, evidence: touches.evidence[Int(t.utmEvidence)]))
+                    }
+                } else {
+                    let a = touches.aggs[Int(si)]
+                    if a.firstMeeting != Int64.max {
+                        cands.append(Candidate(pilot: a.pilot, rule: .link, at: a.firstMeeting, evidence: touches.evidence[Int(a.meetingEvidence)]))
+                    }
+                    if a.firstUTM != Int64.max {
+                        cands.append(Candidate(pilot: a.pilot, rule: .utm, at: a.firstUTM, evidence: touches.evidence[Int(a.utmEvidence)]))
+                    }
                 }
             }
             guard let best = choose(cands, sqmAt: c.stages[.sqm], lastTouch: lastTouch) else { continue }

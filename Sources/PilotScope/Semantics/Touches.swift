@@ -61,9 +61,21 @@ public final class TouchContext: @unchecked Sendable {
     /// Hosts of every pilot's normalized links: a URL on another host skips link normalization.
     let linkHosts: [[UInt8]]
 
-    public init(pilots: [Pilot], asOf: Int64) {
+    /// Attribution reads every matched touch (`last_touch`), not only the first per identity.
+    let lastTouch: Bool
+    /// Per pilot: the adjustment instant (`Int64.max` without one), the Monday of its first week
+    /// (day number) and its zone, for the folding of touches (`TouchAggregator`).
+    let adjustmentAt: [Int64]
+    let firstWeeks: [Int64]
+    let zones: [TimeZoneTable]
+
+    public init(pilots: [Pilot], asOf: Int64, lastTouch: Bool = false) {
         self.pilots = pilots
         self.asOf = asOf
+        self.lastTouch = lastTouch
+        adjustmentAt = pilots.map { $0.adjustmentAt ?? Int64.max }
+        firstWeeks = pilots.map { $0.startDay - Int64(Civil.weekday(days: $0.startDay)) }
+        zones = pilots.map(\.zone)
         earliest = pilots.map(\.windowStart).min() ?? 0
         latest = pilots.map(\.windowEnd).max() ?? 0
         starts = pilots.map(\.windowStart)
@@ -83,6 +95,12 @@ public final class TouchContext: @unchecked Sendable {
         utmKeysWanted = keys
         linkHosts = Array(Set(pilots.flatMap { $0.linksNorm.map { l in Array(l.prefix { $0 != 0x2F }) } })).sorted { $0.lexicographicallyPrecedes($1) }
     }
+
+    /// Week of `t` counted from the pilot's first week (Mondays in its zone).
+    @inline(__always) func weekIndex(_ k: Int, _ t: Int64) -> Int {
+        let day = Civil.floorDiv(zones[k].local(fromUTC: Civil.floorDiv(t, 1000)), 86_400)
+        return max(0, Int((day - Int64(Civil.weekday(days: day)) - firstWeeks[k]) / 7))
+    }
 }
 
 /// Streams touch rows: counts every row, stitches visitors, keeps only pilot-matching touches.
@@ -94,7 +112,9 @@ public struct TouchProcessor: RowProcessor {
     /// Every email seen on a touch, with how many touches carry it as their own (B26 by_email).
     public var emails = ByteMap<Int32>(capacity: 1 << 12)
     public var utmEvidence = ByteMap<UInt8>(capacity: 64)
-    public var matched: [MatchedTouch] = []
+    /// Matched touches of the current batch, folded into `folded` once their visitors are known.
+    var matched: [MatchedTouch] = []
+    public var folded: TouchAggregator
     public var touches = 0
     /// Rows whose visitor lookup waits for the batch (`flushVisitors`), and their key bytes.
     var pending: [PendingVisitor] = []
@@ -108,6 +128,7 @@ public struct TouchProcessor: RowProcessor {
 
     public init(context: TouchContext, email: EmailNormalizer) {
         ctx = context
+        folded = TouchAggregator(pilots: context.pilots.count)
         parsers = RowParsers(email: email)
         linkBuf.reserveCapacity(512)
         pending.reserveCapacity(Self.batch)
@@ -133,7 +154,10 @@ public struct TouchProcessor: RowProcessor {
         if t.ts >= ctx.earliest && t.ts < ctx.latest && t.ts <= ctx.asOf {
             match(&r, m, t.ts, t.event, t.email == .valid, email)
         }
-        guard visitor.count > 0 else { return }
+        guard visitor.count > 0 else {
+            if pending.isEmpty && matched.count >= 256 { foldMatched() }
+            return
+        }
         // The visitor's map entry is looked up in batches (prefetched): stitching state, the
         // email-less count and the visitor of this row's matched touches are filled in then.
         let key = ByteMap<VisitorState>.Prepared(visitor)
@@ -174,6 +198,12 @@ public struct TouchProcessor: RowProcessor {
         }
         pending.removeAll(keepingCapacity: true)
         pendingKeys.removeAll(keepingCapacity: true)
+        foldMatched()
+    }
+
+    mutating func foldMatched() {
+        for t in matched { folded.add(t, ctx, utmEvidence: utmEvidence) }
+        matched.removeAll(keepingCapacity: true)
     }
 
     private mutating func match(_ r: inout RecordView, _ m: ColumnMapping, _ ts: Int64, _ event: RowParsers.Event, _ hasEmail: Bool, _ knownEmail: Int32) {
