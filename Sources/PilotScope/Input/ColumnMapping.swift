@@ -13,6 +13,9 @@ public struct ColumnMapping: Sendable {
     public var footer: Bool
     public var warnings: [String] = []
 
+    /// `index` as a plain value: the per-row paths read columns from it without retaining arrays.
+    public var cols = FieldIndex()
+
     @inline(__always) public func column(_ field: Int) -> Int { index[field] }
 
     public init(
@@ -71,6 +74,7 @@ public struct ColumnMapping: Sendable {
             if positions[h]!.count > 1 && positions[h]!.first == i { warnings.append("duplicate header '\(h)'") }
         }
         extras.sort { $0.name < $1.name || ($0.name == $1.name && $0.index < $1.index) }
+        cols = FieldIndex(index)
     }
 
     /// The three headers nearest to a wanted one: a header that contains the wanted name's letters in
@@ -88,5 +92,28 @@ public struct ColumnMapping: Sendable {
             return (h, isSubsequence(lower, of: hl) || isSubsequence(hl, of: lower) ? min(d, 1) : d)
         }
         return scored.sorted { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }.prefix(3).map(\.0)
+    }
+}
+
+/// Up to 32 column indices (canonical field → column, -1 when absent) in a trivially copyable
+/// value: copying it into a row handler costs no reference counting.
+public struct FieldIndex: Sendable {
+    private var c: (
+        Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32,
+        Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32
+    ) = (-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1)
+
+    public init() {}
+
+    init(_ index: [Int]) {
+        precondition(index.count <= 32, "more than 32 canonical fields")
+        withUnsafeMutableBytes(of: &c) { b in
+            let p = b.baseAddress!.assumingMemoryBound(to: Int32.self)
+            for (i, x) in index.enumerated() { p[i] = Int32(x) }
+        }
+    }
+
+    @inline(__always) public subscript(_ field: Int) -> Int {
+        withUnsafeBytes(of: c) { Int($0.load(fromByteOffset: field * 4, as: Int32.self)) }
     }
 }

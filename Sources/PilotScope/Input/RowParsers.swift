@@ -37,7 +37,7 @@ public struct RowParsers {
 
     /// Optional timestamp: empty → absent; unparseable → absent and `bad_value:<field>`.
     @inline(__always) static func optionalTime(_ r: inout RecordView, _ field: Int, _ names: [String], _ f: FileContext, _ acc: inout ChunkAccount) -> Int64 {
-        let col = f.mapping.index[field]
+        let col = f.mapping.cols[field]
         if col < 0 || r.field(col).trimmed().count == 0 { return absentTime }
         if let t = time(&r, col, f, &acc, slot: field) { return t }
         acc.badValue(names[field])
@@ -53,7 +53,7 @@ public struct RowParsers {
             acc.reject(&r, reason, file: f)
             return nil
         }
-        guard let t = Self.time(&r, f.mapping.index[time], f, &acc, slot: time) else {
+        guard let t = Self.time(&r, f.mapping.cols[time], f, &acc, slot: time) else {
             acc.reject(&r, "bad_timestamp:" + names[time], file: f)
             return nil
         }
@@ -63,7 +63,7 @@ public struct RowParsers {
     /// First failing check of B10 among required fields; nil when the row is kept.
     @inline(__always) static func requiredMissing(_ r: inout RecordView, _ f: FileContext, _ fields: [Int], _ names: [String]) -> String? {
         for fi in fields {
-            let col = f.mapping.index[fi]
+            let col = f.mapping.cols[fi]
             if col >= 0 && r.field(col).trimmed().count == 0 { return "missing:" + names[fi] }
         }
         return nil
@@ -78,24 +78,24 @@ public struct RowParsers {
 
     /// A CRM row, or nil when rejected (the reject is recorded).
     public mutating func crm(_ r: inout RecordView, _ f: FileContext, _ acc: inout ChunkAccount) -> CRMRow? {
-        let m = f.mapping
         guard let created = Self.required(&r, f, &acc, fields: Self.crmRequired, time: CRMField.created_at.rawValue, names: Self.crmNames) else {
             return nil
         }
+        let m = f.mapping.cols
         var st = EmailNormalizer.Result.empty
-        let ec = m.index[CRMField.email.rawValue]
+        let ec = m[CRMField.email.rawValue]
         if ec >= 0 {
             st = email.normalize(r.field(ec), into: &emailBuffer)
             if st == .invalid { acc.badValue("email") }
         }
         var employees: Int64?
-        let emc = m.index[CRMField.employees.rawValue]
+        let emc = m[CRMField.employees.rawValue]
         if emc >= 0, r.field(emc).trimmed().count > 0 {
             employees = NumberParser.integer(r.field(emc))
             if employees == nil { acc.badValue("employees") }
         }
         var amount: Double?
-        let ac = m.index[CRMField.amount.rawValue]
+        let ac = m[CRMField.amount.rawValue]
         if ac >= 0, r.field(ac).trimmed().count > 0 {
             amount = NumberParser.decimal(r.field(ac))
             if amount == nil { acc.badValue("amount") }
@@ -110,7 +110,7 @@ public struct RowParsers {
         )
         let responded = Self.optionalTime(&r, CRMField.responded_at.rawValue, n, f, &acc)
         return CRMRow(
-            recordId: r.field(m.index[CRMField.record_id.rawValue]).trimmed(), createdAt: created, emailState: st,
+            recordId: r.field(m[CRMField.record_id.rawValue]).trimmed(), createdAt: created, emailState: st,
             stages: stages, respondedAt: responded, employees: employees, amount: amount)
     }
 
@@ -130,19 +130,20 @@ public struct RowParsers {
 
     /// A touch row: (ts, event) or nil when rejected. The email, when valid, is left in `emailBuffer`.
     public mutating func touch(_ r: inout RecordView, _ f: FileContext, _ acc: inout ChunkAccount) -> (ts: Int64, event: Event, email: EmailNormalizer.Result)? {
-        let m = f.mapping
         guard let ts = Self.required(&r, f, &acc, fields: Self.touchRequired, time: TouchField.ts.rawValue, names: Self.touchNames) else {
             return nil
         }
+        let cols = f.mapping.cols
         let event: Event
-        switch m.event {
-        case .column: event = Event.classify(r.field(m.index[TouchField.event.rawValue]))
-        case .constant: event = m.constantEvent
+        switch f.mapping.event {
+        case .column: event = Event.classify(r.field(cols[TouchField.event.rawValue]))
+        case .constant: event = f.mapping.constantEvent
         case .bookingUnlessCanceled:
-            event = m.eventColumn >= 0 && r.field(m.eventColumn).trimmed().equalsLowered(Self.trueText) ? .other : .booking
+            let c = f.mapping.eventColumn
+            event = c >= 0 && r.field(c).trimmed().equalsLowered(Self.trueText) ? .other : .booking
         }
         var st = EmailNormalizer.Result.empty
-        let ec = m.index[TouchField.email.rawValue]
+        let ec = cols[TouchField.email.rawValue]
         if ec >= 0 {
             st = email.normalize(r.field(ec), into: &emailBuffer)
             if st == .invalid { acc.badValue("email") }

@@ -16,6 +16,7 @@ public struct ReportData: Sendable {
     public var folds: [TouchAgg]
     public var touchTotals: [PilotTouchTotals]
     public var matchedTouches: Int
+    public var visitorCount: Int, emailCount: Int
     public var attribution: [Attribution?]
     public var asOf: Int64
     public var icpFields: [String]
@@ -32,6 +33,8 @@ public struct ReportData: Sendable {
         folds = touches.aggs
         touchTotals = touches.totals
         matchedTouches = touches.matchedTouches
+        visitorCount = touches.visitorCount
+        emailCount = touches.emailCount
         contactFolds = touches.contactAggs
         self.attribution = attribution
         self.asOf = asOf

@@ -48,6 +48,7 @@ public struct ReportResult: Sendable {
               ],
               "contacts": \(data.contacts.count),
               "matched_touches": \(data.matchedTouches),
+              "touch_identities": {"visitors": \(data.visitorCount), "emails": \(data.emailCount), "pilot_identities": \(data.folds.count)},
               "rejected_rows": \(rejects.count),
               "table_rows": {\(rows)},
               "timings_seconds": {\(t)},
@@ -153,6 +154,7 @@ public enum ReportEngine {
         touchWorkers = []
         q.byVisitor = resolved.byVisitor
         q.byEmail = resolved.byEmail
+        lap("stitch and resolve touches")
         let attribution = Attributor.attribute(contacts: contacts, touches: resolved, pilots: config.pilots, tags: tags, asOf: asOf, lastTouch: config.lastTouch)
         let data = ReportData(pilots: config.pilots, contacts: contacts, touches: resolved, attribution: attribution, asOf: asOf, icpFields: icpFields, icpValues: icpValues, tags: tags)
         lap("attribute")

@@ -46,6 +46,8 @@ public struct TouchResolution: Sendable {
     public var touches: [ResolvedTouch] = []
     public var evidence: [String] = []
     public var matchedTouches = 0
+    /// Distinct visitor ids and touch emails seen (B16 stitching state).
+    public var visitorCount = 0, emailCount = 0
     /// Email-less touches whose visitor's stitched email is a contact key (B26).
     public var byVisitor = 0
     /// Touches whose own email is a contact key (B26).
@@ -73,25 +75,50 @@ public struct TouchResolution: Sendable {
         }
         for (wi, w) in workers.enumerated().dropFirst() {
             var vm = [Int32](repeating: -1, count: w.visitors.count)
-            for v in 0..<w.visitors.count {
-                let g = w.visitors.withKey(v) { visitors.findOrInsert($0) { VisitorState() } }
-                vm[v] = Int32(g)
-                let local = w.visitors[entry: v]
-                visitors[entry: g].emailless += local.emailless
-                guard local.email >= 0 else { continue }
-                let ge = emailMaps[wi][Int(local.email)]
-                let cur = visitors[entry: g]
-                var better = local.ts < cur.ts
-                if local.ts == cur.ts && cur.email >= 0 && ge != cur.email {
-                    better = emails.withKey(Int(ge)) { b in emails.keyLess(Int(cur.email), b) } == false
+            // Looked up in batches with prefetched slots and entries (a two-million-entry map).
+            var keyBytes: [UInt8] = [], keyStarts: [Int] = [], prepared: [ByteMap<VisitorState>.Prepared] = []
+            for base in stride(from: 0, to: w.visitors.count, by: 16) {
+                let end = min(base + 16, w.visitors.count)
+                keyBytes.removeAll(keepingCapacity: true)
+                keyStarts.removeAll(keepingCapacity: true)
+                prepared.removeAll(keepingCapacity: true)
+                for v in base..<end {
+                    w.visitors.withKey(v) { k in
+                        keyStarts.append(keyBytes.count)
+                        keyBytes.append(contentsOf: k)
+                        let p = ByteMap<VisitorState>.Prepared(k)
+                        visitors.prefetchSlot(p)
+                        prepared.append(p)
+                    }
                 }
-                if better {
-                    visitors[entry: g].ts = local.ts
-                    visitors[entry: g].email = ge
+                keyStarts.append(keyBytes.count)
+                for p in prepared { visitors.prefetchEntry(p) }
+                keyBytes.withUnsafeBufferPointer { kb in
+                    for v in base..<end {
+                        let i = v - base
+                        let key = Bytes(rebasing: kb[keyStarts[i]..<keyStarts[i + 1]])
+                        let g = visitors.findOrInsert(key, prepared[i]) { VisitorState() }
+                        vm[v] = Int32(g)
+                        let local = w.visitors[entry: v]
+                        visitors[entry: g].emailless += local.emailless
+                        guard local.email >= 0 else { continue }
+                        let ge = emailMaps[wi][Int(local.email)]
+                        let cur = visitors[entry: g]
+                        var better = local.ts < cur.ts
+                        if local.ts == cur.ts && cur.email >= 0 && ge != cur.email {
+                            better = emails.withKey(Int(ge)) { b in emails.keyLess(Int(cur.email), b) } == false
+                        }
+                        if better {
+                            visitors[entry: g].ts = local.ts
+                            visitors[entry: g].email = ge
+                        }
+                    }
                 }
             }
             visitorMaps.append(vm)
         }
+        visitorCount = visitors.count
+        emailCount = emails.count
         var contactOf = [Int32](repeating: -1, count: emails.count)
         for e in 0..<emails.count {
             if let c = emails.withKey(e, { contactEmails.find($0) }) {

@@ -207,8 +207,8 @@ public struct CRMProcessor: RowProcessor {
             return
         }
         guard let row = parsers.crm(&r, file, &acc) else { return }
-        let m = file.mapping
-        func text(_ f: CRMField) -> Bytes { r.field(m.index[f.rawValue]).trimmed() }
+        let cols = file.mapping.cols
+        func text(_ f: CRMField) -> Bytes { r.field(cols[f.rawValue]).trimmed() }
         // The contact key, with a one-letter kind prefix, into a reused buffer; interned.
         nameBuf.removeAll(keepingCapacity: true)
         if row.emailState == .valid {
@@ -235,13 +235,13 @@ public struct CRMProcessor: RowProcessor {
         if icpColumnsFile != file.index {
             icpColumnsFile = file.index
             icpColumns = icpFields.map { name in
-                if let fi = Self.fieldIndex[name] { return m.index[fi] }
-                return m.extras.first { $0.name == name }?.index ?? -1
+                if let fi = Self.fieldIndex[name] { return file.mapping.index[fi] }
+                return file.mapping.extras.first { $0.name == name }?.index ?? -1
             }
         }
         for c in icpColumns { valueScratch.append(r.field(c).trimmed()) }
         let icpStart = values.append(valueScratch)
-        Dedup.tiebreakBytes(&r, m, into: &tiebreakBuffer)
+        Dedup.tiebreakBytes(&r, file.mapping, into: &tiebreakBuffer)
         let tiebreakHash = tiebreakBuffer.withUnsafeBufferPointer { hashBytes($0) }
         let source = text(.source)
         sourceBuf.removeAll(keepingCapacity: true)
@@ -437,8 +437,9 @@ public enum Dedup {
                 }
                 if !rows.isEmpty {
                     for ref in slice {
-                        for id in [v.id(ref), v.opportunityId(ref)] where id.count > 0 {
-                            guard let e = wanted.find(id) else { continue }
+                        for which in 0..<2 {
+                            let id = which == 0 ? v.id(ref) : v.opportunityId(ref)
+                            guard id.count > 0, let e = wanted.find(id) else { continue }
                             var hi = wanted[entry: e]
                             while hi >= 0 {
                                 // The first contact in primary order that names the row's id.

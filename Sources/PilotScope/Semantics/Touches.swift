@@ -60,6 +60,9 @@ public final class TouchContext: @unchecked Sendable {
     let utmKeysWanted: UInt8
     /// Hosts of every pilot's normalized links: a URL on another host skips link normalization.
     let linkHosts: [[UInt8]]
+    /// Bit k set: pilot k's UTM rules accept a touch whose UTM values are all empty (a list
+    /// naming ""). Without it, a row with no query and no UTM column cannot match pilot k by UTM.
+    let utmMatchesEmpty: UInt64
 
     /// Attribution reads every matched touch (`last_touch`), not only the first per identity.
     let lastTouch: Bool
@@ -69,8 +72,21 @@ public final class TouchContext: @unchecked Sendable {
     let firstWeeks: [Int64]
     let zones: [TimeZoneTable]
 
+    /// Per pilot `[start, end)` of its window, as raw memory: the per-row loop reads it without
+    /// retaining an array.
+    let windows: UnsafeMutablePointer<Int64>
+    let pilotCount: Int
+
+    deinit { windows.deallocate() }
+
     public init(pilots: [Pilot], asOf: Int64, lastTouch: Bool = false) {
         self.pilots = pilots
+        pilotCount = pilots.count
+        windows = .allocate(capacity: max(1, 2 * pilots.count))
+        for (k, p) in pilots.enumerated() {
+            windows[2 * k] = p.windowStart
+            windows[2 * k + 1] = p.windowEnd
+        }
         self.asOf = asOf
         self.lastTouch = lastTouch
         adjustmentAt = pilots.map { $0.adjustmentAt ?? Int64.max }
@@ -93,6 +109,7 @@ public final class TouchContext: @unchecked Sendable {
         var keys: UInt8 = 0
         for p in pilots { for (k, want) in (p.utm ?? []).enumerated() where want != nil { keys |= 1 << UInt8(k) } }
         utmKeysWanted = keys
+        utmMatchesEmpty = mask { p in (p.utm ?? []).allSatisfy { $0 == nil || $0!.contains([]) } && p.utm != nil }
         linkHosts = Array(Set(pilots.flatMap { $0.linksNorm.map { l in Array(l.prefix { $0 != 0x2F }) } })).sorted { $0.lexicographicallyPrecedes($1) }
     }
 
@@ -142,8 +159,8 @@ public struct TouchProcessor: RowProcessor {
     public mutating func row(_ r: inout RecordView, file: FileContext, acc: inout ChunkAccount) {
         guard let t = parsers.touch(&r, file, &acc) else { return }
         touches += 1
-        let m = file.mapping
-        let visitor = r.field(m.index[TouchField.visitor_id.rawValue]).trimmed()
+        let m = file.mapping.cols
+        let visitor = r.field(m[TouchField.visitor_id.rawValue]).trimmed()
         var email: Int32 = -1
         if t.email == .valid {
             email = emailId()
@@ -206,18 +223,27 @@ public struct TouchProcessor: RowProcessor {
         matched.removeAll(keepingCapacity: true)
     }
 
-    private mutating func match(_ r: inout RecordView, _ m: ColumnMapping, _ ts: Int64, _ event: RowParsers.Event, _ hasEmail: Bool, _ knownEmail: Int32) {
-        let url = r.field(m.index[TouchField.url.rawValue])
+    private mutating func match(_ r: inout RecordView, _ m: FieldIndex, _ ts: Int64, _ event: RowParsers.Event, _ hasEmail: Bool, _ knownEmail: Int32) {
+        let url = r.field(m[TouchField.url.rawValue])
         var utmParsed = false
         var linkNormalized = false
         var mtNormalized = false
-        let mt = r.field(m.index[TouchField.meeting_type.rawValue]).trimmed()
+        let mt = r.field(m[TouchField.meeting_type.rawValue]).trimmed()
         let email = knownEmail
         let c = ctx
         // A URL whose host is no link's host matches no link: no normalization needed.
         var linkPossible = url.count > 0 && c.hasLinks != 0
         if linkPossible { linkPossible = URLFields.hostIsOneOf(url, c.linkHosts) }
-        for k in 0..<c.starts.count where ts >= c.starts[k] && ts < c.ends[k] {
+        let windows = c.windows
+        // UTM values can be non-empty only with a query in the URL or a UTM column filled.
+        var utmPossible = c.hasUTM != 0 && url.firstIndex(of: 0x3F) != nil
+        if c.hasUTM != 0 && !utmPossible {
+            for key in 0..<5 where r.field(m[TouchField.utm_source.rawValue + key]).trimmed().count > 0 {
+                utmPossible = true
+                break
+            }
+        }
+        for k in 0..<c.pilotCount where ts >= windows[2 * k] && ts < windows[2 * k + 1] {
             let bit = UInt64(1) << UInt64(k)
             var flags: UInt8 = 0
             var linkEvidence: Int32 = -1
@@ -243,7 +269,7 @@ public struct TouchProcessor: RowProcessor {
                 }
             }
             var utmEv: Int32 = -1
-            if c.hasUTM & bit != 0, let want = c.utm[k] {
+            if c.hasUTM & bit != 0, utmPossible || c.utmMatchesEmpty & bit != 0, let want = c.utm[k] {
                 if !utmParsed {
                     resolveUTM(&r, m, url)
                     utmParsed = true
@@ -270,11 +296,11 @@ public struct TouchProcessor: RowProcessor {
 
     /// B7: UTM values from the URL's query, overridden by explicit non-empty utm_* columns;
     /// then their normal forms (trimmed, lower-case) into reused buffers.
-    private mutating func resolveUTM(_ r: inout RecordView, _ m: ColumnMapping, _ url: Bytes) {
+    private mutating func resolveUTM(_ r: inout RecordView, _ m: FieldIndex, _ url: Bytes) {
         URLFields.parseUTM(url, into: &utm)
         let wanted = ctx.utmKeysWanted
         for k in 0..<5 {
-            let v = r.field(m.index[TouchField.utm_source.rawValue + k])
+            let v = r.field(m[TouchField.utm_source.rawValue + k])
             // Keys no pilot matches on are only needed for evidence (source, medium, campaign).
             if wanted & (1 << UInt8(k)) == 0 {
                 if k < 3 && v.trimmed().count > 0 {
