@@ -75,8 +75,14 @@ public final class ValueArena: @unchecked Sendable {
         return start
     }
 
+    /// The arena's bytes, for reads without the class (valid while nothing appends).
+    public var bytes: UnsafePointer<UInt8> { UnsafePointer(base) }
+
     /// Value `k` of the record starting at `start`.
-    @inline(__always) public func value(_ start: UInt32, _ k: Int) -> Bytes {
+    @inline(__always) public func value(_ start: UInt32, _ k: Int) -> Bytes { Self.value(bytes, start, k) }
+
+    /// Value `k` of the record starting at `start` in an arena's `bytes`.
+    @inline(__always) public static func value(_ base: UnsafePointer<UInt8>, _ start: UInt32, _ k: Int) -> Bytes {
         var i = Int(start)
         for _ in 0..<k { i += 2 + (Int(base[i]) | Int(base[i + 1]) << 8) }
         let n = Int(base[i]) | Int(base[i + 1]) << 8
@@ -189,6 +195,9 @@ public struct CRMProcessor: RowProcessor {
     public var historyUnmapped = 0
     var nameBuf: [UInt8] = []
     var sourceBuf: [UInt8] = []
+    /// Contact keys waiting for their batch: prepared key, record index, bytes in `pendingBytes`.
+    var pendingKeys: [(key: ByteMap<UInt8>.Prepared, record: Int, start: Int, length: Int)] = []
+    var pendingBytes: [UInt8] = []
     static let partnerPrefix = Array("partner pilot:".utf8)
 
     public init(email: EmailNormalizer, icpFields: [String], tags: TagTable) {
@@ -228,8 +237,12 @@ public struct CRMProcessor: RowProcessor {
                 nameBuf += row.recordId
             }
         }
-        let zero = UInt8(0)
-        let keyId = Int32(nameBuf.withUnsafeBufferPointer { keys.findOrInsert($0) { zero } })
+        // The key is interned in batches (prefetched map slots): `keyId` is filled in by `flushKeys`.
+        let key = nameBuf.withUnsafeBufferPointer { ByteMap<UInt8>.Prepared($0) }
+        keys.prefetchSlot(key)
+        pendingKeys.append((key, records.count, pendingBytes.count, nameBuf.count))
+        pendingBytes.append(contentsOf: nameBuf)
+        let keyId: Int32 = -1
         valueScratch.removeAll(keepingCapacity: true)
         // The columns of the ICP fields depend on the file only: resolve them once per file.
         if icpColumnsFile != file.index {
@@ -259,6 +272,22 @@ public struct CRMProcessor: RowProcessor {
             position: RowPosition(file: Int32(file.index), chunk: Int32(acc.chunk), line: Int32(r.line)))
         (rec.stages.mql, rec.stages.sqm, rec.stages.opportunity, rec.stages.won, rec.stages.lost) = row.stages
         records.append(rec)
+        if pendingKeys.count == 16 { flushKeys() }
+    }
+
+    public mutating func finish() { flushKeys() }
+
+    mutating func flushKeys() {
+        for p in pendingKeys { keys.prefetchEntry(p.key) }
+        let zero = UInt8(0)
+        pendingBytes.withUnsafeBufferPointer { b in
+            for p in pendingKeys {
+                let id = keys.findOrInsert(Bytes(rebasing: b[p.start..<(p.start + p.length)]), p.key) { zero }
+                records[p.record].keyId = Int32(id)
+            }
+        }
+        pendingKeys.removeAll(keepingCapacity: true)
+        pendingBytes.removeAll(keepingCapacity: true)
     }
 }
 
@@ -416,23 +445,27 @@ public enum Dedup {
         var target = [Int](repeating: -1, count: rows.count)
         var result = Result(contacts: [], emails: ByteMap<Int32>(capacity: groups))
         var valueScratch: [Bytes] = []
-        let arenas = workers.map(\.values)
+        // Raw bytes of the workers' value arenas: nothing appends to them during the merge.
+        let arenas = workers.map(\.values.bytes)
         let icpCount = workers.first?.icpFields.count ?? 0
         // Contacts are built in group order (records are read about in storage order, not at
         // random) and stored at their rank in primary order.
         var rank = [Int32](repeating: 0, count: groups)
         for (i, pk) in primaries.enumerated() { rank[Int(pk.group)] = Int32(i) }
         primaries = []
+        let valueArena = result.values
+        var emailMap = ByteMap<Int32>(capacity: groups)
         result.contacts = [Contact](unsafeUninitializedCapacity: groups) { buf, initialized in
+          members.withUnsafeBufferPointer { allMembers in
             for g in 0..<groups {
-                let slice = members[Int(counts[g])..<Int(counts[g + 1])]
+                let slice = UnsafeBufferPointer(rebasing: allMembers[Int(counts[g])..<Int(counts[g + 1])])
                 var c = contact(v, slice)
-                c.icpStart = mergeValues(v, arenas, icpCount, slice, into: result.values, scratch: &valueScratch)
+                c.icpStart = mergeValues(v, arenas, icpCount, slice, into: valueArena, scratch: &valueScratch)
                 let ci = Int(rank[g])
                 keys.withKey(g) { k in
                     if k.count > 2 && k[0] == 0x65 {
                         c.hasEmail = true
-                        _ = result.emails.findOrInsert(Bytes(rebasing: k[2...])) { Int32(ci) }
+                        _ = emailMap.findOrInsert(Bytes(rebasing: k[2...])) { Int32(ci) }
                     }
                 }
                 if !rows.isEmpty {
@@ -451,8 +484,10 @@ public enum Dedup {
                 }
                 (buf.baseAddress! + ci).initialize(to: c)
             }
+          }
             initialized = groups
         }
+        result.emails = emailMap
         for (hi, h) in rows.enumerated() {
             if h.stage == nil { result.historyUnmapped += 1 }
             if target[hi] < 0 { result.historyUnknown += 1 }
@@ -482,13 +517,13 @@ public enum Dedup {
     }
 
     /// Each ICP value: the primary's, or where empty the next member's non-empty one (3.1).
-    static func mergeValues(_ v: Records, _ arenas: [ValueArena], _ n: Int, _ members: ArraySlice<Ref>, into arena: ValueArena, scratch: inout [Bytes]) -> UInt32 {
+    static func mergeValues(_ v: Records, _ arenas: [UnsafePointer<UInt8>], _ n: Int, _ members: UnsafeBufferPointer<Ref>, into arena: ValueArena, scratch: inout [Bytes]) -> UInt32 {
         guard n > 0 else { return arena.append([]) }
         scratch.removeAll(keepingCapacity: true)
         for k in 0..<n {
             var value = Bytes(start: nil, count: 0)
             for ref in members {
-                let x = arenas[Int(ref.worker)].value(v.record(ref).pointee.icpStart, k)
+                let x = ValueArena.value(arenas[Int(ref.worker)], v.record(ref).pointee.icpStart, k)
                 if x.count > 0 {
                     value = x
                     break
@@ -499,7 +534,7 @@ public enum Dedup {
         return arena.append(scratch)
     }
 
-    static func contact(_ v: Records, _ members: ArraySlice<Ref>) -> Contact {
+    static func contact(_ v: Records, _ members: UnsafeBufferPointer<Ref>) -> Contact {
         let first = members.first!
         let p = v.record(first).pointee
         var c = Contact(
