@@ -73,6 +73,7 @@ public struct TouchResolution: Sendable {
             }
             emailMaps.append(em)
         }
+        for i in workers.indices.dropFirst() { workers[i].emails = ByteMap(capacity: 16) }  // merged: free them
         for (wi, w) in workers.enumerated().dropFirst() {
             var vm = [Int32](repeating: -1, count: w.visitors.count)
             // Looked up in batches with prefetched slots and entries (a two-million-entry map).
@@ -116,6 +117,7 @@ public struct TouchResolution: Sendable {
                 }
             }
             visitorMaps.append(vm)
+            workers[wi].visitors = ByteMap(capacity: 16)  // merged: free it before the next one
         }
         visitorCount = visitors.count
         emailCount = emails.count

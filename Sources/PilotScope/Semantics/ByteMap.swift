@@ -12,7 +12,6 @@ public struct ByteMap<Value> {
         var length: UInt32
         /// Arena offset of the whole key (keys longer than 16 bytes).
         var tail: UInt32
-        var hash: UInt64
         var value: Value
     }
 
@@ -24,7 +23,7 @@ public struct ByteMap<Value> {
 
     public init(capacity: Int = 1024) {
         var n = 16
-        while n < capacity * 2 { n <<= 1 }
+        while n * 3 < capacity * 4 { n <<= 1 }
         slots = Array(repeating: 0, count: n)
         mask = n - 1
         entries.reserveCapacity(capacity)
@@ -112,9 +111,10 @@ public struct ByteMap<Value> {
             tail = UInt32(arena.count)
             arena.append(contentsOf: key)
         }
-        entries.append(Entry(k0: h.0, k1: h.1, length: UInt32(key.count), tail: tail, hash: hash, value: make()))
+        entries.append(Entry(k0: h.0, k1: h.1, length: UInt32(key.count), tail: tail, value: make()))
         slots[s] = (hash & 0xFFFF_FFFF_0000_0000) | UInt64(e + 1)
-        if entries.count * 2 > slots.count { grow() }
+        // At most three quarters full: the slot tags keep probes off the entries.
+        if entries.count * 4 > slots.count * 3 { grow() }
         return e
     }
 
@@ -146,7 +146,8 @@ public struct ByteMap<Value> {
         slots = Array(repeating: 0, count: n)
         mask = n - 1
         for e in 0..<entries.count {
-            let hash = entries[e].hash
+            // Hashes are not stored (8 bytes an entry): recomputed from the keys.
+            let hash = withKey(e) { hashBytes($0) }
             var s = Int(truncatingIfNeeded: hash) & mask
             while slots[s] != 0 { s = (s + 1) & mask }
             slots[s] = (hash & 0xFFFF_FFFF_0000_0000) | UInt64(e + 1)
