@@ -103,6 +103,10 @@ struct Report: ParsableCommand {
             let rows = result.accounts.map(\.rowsRead).reduce(0, +)
             Terminal.error("wrote \(result.tables.count) tables to \(out) (\(rows) rows read, \(result.rejects.count) rejected)")
         }
+        // Everything is written (stdout and stderr unbuffered): end here rather than tear down
+        // the run's structures one by one (a measurable part of a large run); the kernel frees
+        // the address space at once.
+        Glibc.exit(0)
     }
 }
 

@@ -17,7 +17,9 @@ public struct ByteMap<Value> {
 
     private var entries: [Entry] = []
     private var arena: [UInt8] = []
-    /// Per slot: the key's 32-bit hash tag in the high half, entry + 1 in the low half; 0 is empty.
+    /// Per slot: the key's 32-bit hash tag (the hash's high half) in the high half, entry + 1 in
+    /// the low half; 0 is empty. The slot's position comes from the tag too, so growing rehashes
+    /// from the slots alone (no key is read, no hash stored per entry).
     private var slots: [UInt64]
     private var mask: Int
 
@@ -51,7 +53,7 @@ public struct ByteMap<Value> {
     }
 
     @inline(__always) private func probe(_ key: Bytes, _ hash: UInt64, _ h: (UInt64, UInt64)) -> (found: Int?, slot: Int) {
-        var s = Int(truncatingIfNeeded: hash) & mask
+        var s = Self.position(hash) & mask
         let tag = hash & 0xFFFF_FFFF_0000_0000
         return slots.withUnsafeBufferPointer { sl in
             while true {
@@ -79,12 +81,12 @@ public struct ByteMap<Value> {
 
     /// Stage one of a batched lookup: the slot's cache line.
     @inline(__always) public func prefetchSlot(_ p: Prepared) {
-        slots.withUnsafeBufferPointer { CPilotShims_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: p.hash) & mask)) }
+        slots.withUnsafeBufferPointer { CPilotShims_prefetch($0.baseAddress! + (Self.position(p.hash) & mask)) }
     }
 
     /// Stage two: the entry the slot names when its hash tag matches (the slot is cached by now).
     @inline(__always) public func prefetchEntry(_ p: Prepared) {
-        let v = slots.withUnsafeBufferPointer { $0[Int(truncatingIfNeeded: p.hash) & mask] }
+        let v = slots.withUnsafeBufferPointer { $0[Self.position(p.hash) & mask] }
         guard v != 0, v & 0xFFFF_FFFF_0000_0000 == p.hash & 0xFFFF_FFFF_0000_0000 else { return }
         entries.withUnsafeBufferPointer { CPilotShims_prefetch($0.baseAddress! + Int(v & 0xFFFF_FFFF) - 1) }
     }
@@ -141,16 +143,18 @@ public struct ByteMap<Value> {
 
     public func keyString(_ e: Int) -> String { withKey(e) { String(decoding: $0, as: UTF8.self) } }
 
+    /// A slot position from a hash (or a slot value): its high 32 bits.
+    @inline(__always) static func position(_ hashOrSlot: UInt64) -> Int { Int(truncatingIfNeeded: hashOrSlot >> 32) }
+
     private mutating func grow() {
+        let old = slots
         let n = slots.count * 2
         slots = Array(repeating: 0, count: n)
         mask = n - 1
-        for e in 0..<entries.count {
-            // Hashes are not stored (8 bytes an entry): recomputed from the keys.
-            let hash = withKey(e) { hashBytes($0) }
-            var s = Int(truncatingIfNeeded: hash) & mask
+        for v in old where v != 0 {
+            var s = Self.position(v) & mask
             while slots[s] != 0 { s = (s + 1) & mask }
-            slots[s] = (hash & 0xFFFF_FFFF_0000_0000) | UInt64(e + 1)
+            slots[s] = v
         }
     }
 }
