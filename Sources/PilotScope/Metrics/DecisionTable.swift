@@ -77,7 +77,7 @@ public enum AttributionTable {
             let rows = d.leads[p.index].map { (d.contacts[$0], d.attribution[$0]!) }.sorted { a, b in
                 let ta = Civil.floorDiv(a.1.at, 1000), tb = Civil.floorDiv(b.1.at, 1000)
                 if ta != tb { return ta < tb }
-                return Array(a.0.recordId.utf8).lexicographicallyPrecedes(Array(b.0.recordId.utf8))
+                return a.0.recordId.utf8.lexicographicallyPrecedes(b.0.recordId.utf8)
             }
             for (c, a) in rows {
                 t.add([

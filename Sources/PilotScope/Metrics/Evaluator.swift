@@ -104,25 +104,27 @@ public struct Evaluator {
 
     // MARK: ICP (3.5, B22)
 
-    public func icpPasses(_ c: Contact) -> [Bool] {
-        p.icp.map { rule in
-            let fi = data.icpFields.firstIndex(of: rule.field)
-            let value = fi.map { data.icpValues.value(c.icpStart, $0).string } ?? ""
-            switch rule.kind {
-            case .range(let lo, let hi):
-                let u = Array(value.utf8)
-                let num: Double? = u.withUnsafeBufferPointer { b in
-                    rule.field == "employees" ? NumberParser.integer(b).map(Double.init) : NumberParser.decimal(b)
-                }
-                guard let v = num else { return false }
-                if let lo, v < lo { return false }
-                if let hi, v > hi { return false }
-                return true
-            case .oneOf(let set):
-                return !value.isEmpty && set.contains(value.normalizedText)
-            case .noneOf(let set):
-                return value.isEmpty || !set.contains(value.normalizedText)
-            }
+    /// Whether contact `c` passes ICP rule `r` (B22), on the value's bytes: no string per lead.
+    /// `field` is the rule's column among `data.icpFields` (or -1), `scratch` a reused buffer.
+    func icpPasses(_ c: Contact, _ rule: ICPRule, field: Int, scratch: inout [UInt8]) -> Bool {
+        let value = field >= 0 ? data.icpValues.value(c.icpStart, field) : Bytes(start: nil, count: 0)
+        switch rule.kind {
+        case .range(let lo, let hi):
+            let num: Double? = rule.field == "employees" ? NumberParser.integer(value).map(Double.init) : NumberParser.decimal(value)
+            guard let v = num else { return false }
+            if let lo, v < lo { return false }
+            if let hi, v > hi { return false }
+            return true
+        case .oneOf(let set):
+            guard value.count > 0 else { return false }
+            scratch.removeAll(keepingCapacity: true)
+            for b in value.trimmed() { scratch.append(asciiLower(b)) }
+            return set.contains(scratch)
+        case .noneOf(let set):
+            guard value.count > 0 else { return true }
+            scratch.removeAll(keepingCapacity: true)
+            for b in value.trimmed() { scratch.append(asciiLower(b)) }
+            return !set.contains(scratch)
         }
     }
 
@@ -132,18 +134,21 @@ public struct Evaluator {
         var k = ICPCounts()
         k.leadsFailing = Array(repeating: 0, count: p.icp.count)
         k.sqmFailing = k.leadsFailing
+        let rules = p.icp
+        let fields = rules.map { r in data.icpFields.firstIndex(of: r.field) ?? -1 }
+        var scratch: [UInt8] = []
         for i in leads {
             let c = data.contacts[i]
-            let passes = icpPasses(c)
-            let ok = passes.allSatisfy { $0 }
             let sqm = reached(c, 1)
-            if ok { k.leadsICP += 1 }
-            if sqm { k.sqm += 1 }
-            if sqm && ok { k.sqmICP += 1 }
-            for (r, pass) in passes.enumerated() where !pass {
+            var ok = true
+            for (r, rule) in rules.enumerated() where !icpPasses(c, rule, field: fields[r], scratch: &scratch) {
+                ok = false
                 k.leadsFailing[r] += 1
                 if sqm { k.sqmFailing[r] += 1 }
             }
+            if ok { k.leadsICP += 1 }
+            if sqm { k.sqm += 1 }
+            if sqm && ok { k.sqmICP += 1 }
         }
         return k
     }
