@@ -25,7 +25,7 @@ public struct ByteMap<Value> {
 
     public init(capacity: Int = 1024) {
         var n = 16
-        while n * 3 < capacity * 4 { n <<= 1 }
+        while n * 5 < capacity * 8 { n <<= 1 }
         slots = Array(repeating: 0, count: n)
         mask = n - 1
         entries.reserveCapacity(capacity)
@@ -115,8 +115,8 @@ public struct ByteMap<Value> {
         }
         entries.append(Entry(k0: h.0, k1: h.1, length: UInt32(key.count), tail: tail, value: make()))
         slots[s] = (hash & 0xFFFF_FFFF_0000_0000) | UInt64(e + 1)
-        // At most three quarters full: the slot tags keep probes off the entries.
-        if entries.count * 4 > slots.count * 3 { grow() }
+        // At most five eighths full: the slot tags keep probes off the entries.
+        if entries.count * 8 > slots.count * 5 { grow() }
         return e
     }
 
