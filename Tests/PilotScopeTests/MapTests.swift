@@ -1,0 +1,68 @@
+import XCTest
+
+@testable import PilotScope
+
+/// The hand-written maps of the hot path against Swift's Dictionary, through several growths.
+final class MapTests: XCTestCase {
+    /// Keys of 0 to 40 bytes (inline heads and arena tails), with shared prefixes and case variants.
+    static func keys(_ n: Int, seed: UInt64) -> [[UInt8]] {
+        var rng = SeededRandom(seed: seed)
+        return (0..<n).map { i in
+            let len = [0, 1, 7, 8, 15, 16, 17, 24, 40][i % 9]
+            var k = Array("visitor-\(rng.below(n / 2))".utf8)
+            while k.count < len { k.append(UInt8(0x41 + rng.below(26))) }
+            return Array(k.prefix(max(len, 1 + i % 3)))
+        }
+    }
+
+    func testByteMapAgreesWithDictionaryThroughGrowth() {
+        let keys = Self.keys(50_000, seed: 7)
+        var map = ByteMap<Int32>(capacity: 4)
+        var reference: [[UInt8]: Int] = [:]
+        var ids: [[UInt8]: Int] = [:]
+        for (i, k) in keys.enumerated() {
+            // Alternate the plain path and the prepared (batched) path.
+            let e = k.withUnsafeBufferPointer { b in
+                i % 2 == 0 ? map.findOrInsert(b) { 0 } : map.findOrInsert(b, ByteMap<Int32>.Prepared(b)) { 0 }
+            }
+            if let known = ids[k] { XCTAssertEqual(known, e, "a key keeps its entry id") } else { ids[k] = e }
+            map[entry: e] += 1
+            reference[k, default: 0] += 1
+        }
+        XCTAssertEqual(map.count, reference.count)
+        for (k, n) in reference {
+            guard let e = k.withUnsafeBufferPointer({ map.find($0) }) else { return XCTFail("lost key \(k)") }
+            XCTAssertEqual(Int(map[entry: e]), n)
+            XCTAssertEqual(map.withKey(e) { Array($0) }, k)
+        }
+        let absent = Array("not-a-visitor-at-all".utf8)
+        XCTAssertNil(absent.withUnsafeBufferPointer { map.find($0) })
+    }
+
+    func testU64MapAgreesWithDictionaryThroughGrowth() {
+        var rng = SeededRandom(seed: 11)
+        var map = U64Map(capacity: 2)
+        var reference: [UInt64: Int32] = [:]
+        for _ in 0..<100_000 {
+            // Keys include 0 and UInt64.max - 1 (stored plus one internally).
+            let k: UInt64 = [0, UInt64.max - 1, UInt64(rng.below(30_000)) << 40 | UInt64(rng.below(1 << 20))][rng.below(3)]
+            let next = Int32(reference.count)
+            let (v, inserted) = map.findOrInsert(k) { next }
+            if let known = reference[k] {
+                XCTAssertFalse(inserted)
+                XCTAssertEqual(v, known)
+            } else {
+                XCTAssertTrue(inserted)
+                reference[k] = v
+            }
+        }
+        XCTAssertEqual(map.count, reference.count)
+    }
+
+    func testFieldIndexHoldsTheMapping() {
+        let index = (0..<32).map { $0 % 5 == 0 ? -1 : $0 * 3 }
+        let f = FieldIndex(index)
+        for (i, x) in index.enumerated() { XCTAssertEqual(f[i], x) }
+        XCTAssertEqual(FieldIndex()[7], -1)
+    }
+}
