@@ -55,7 +55,33 @@ public enum Civil {
         let s = floorDiv(millis, 1000)
         let day = floorDiv(s, 86_400)
         let sod = Int(s - day * 86_400)
-        return dateString(days: day) + "T" + pad(sod / 3600, 2) + ":" + pad(sod / 60 % 60, 2) + ":" + pad(sod % 60, 2) + "Z"
+        let (y, m, d) = date(days: day)
+        // Years 0...9999 in one buffer (a table cell per attributed contact); others the long way.
+        guard (0...9999).contains(y) else {
+            return dateString(days: day) + "T" + pad(sod / 3600, 2) + ":" + pad(sod / 60 % 60, 2) + ":" + pad(sod % 60, 2) + "Z"
+        }
+        return String(unsafeUninitializedCapacity: 20) { b in
+            func put(_ v: Int, _ at: Int, _ width: Int) {
+                var x = v
+                for i in stride(from: at + width - 1, through: at, by: -1) {
+                    b[i] = UInt8(0x30 + x % 10)
+                    x /= 10
+                }
+            }
+            put(y, 0, 4)
+            b[4] = 0x2D
+            put(m, 5, 2)
+            b[7] = 0x2D
+            put(d, 8, 2)
+            b[10] = 0x54
+            put(sod / 3600, 11, 2)
+            b[13] = 0x3A
+            put(sod / 60 % 60, 14, 2)
+            b[16] = 0x3A
+            put(sod % 60, 17, 2)
+            b[19] = 0x5A
+            return 20
+        }
     }
 
     @inline(__always) static func pad(_ v: Int, _ width: Int) -> String {

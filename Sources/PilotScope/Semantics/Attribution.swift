@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Attribution classes in priority order (SPEC 3.4).
 public enum AttributionRule: Int, Sendable, Comparable {
     case tag = 0, link = 1, utm = 2
@@ -74,6 +76,24 @@ public struct TouchResolution: Sendable {
             emailMaps.append(em)
         }
         for i in workers.indices.dropFirst() { workers[i].emails = ByteMap(capacity: 16) }  // merged: free them
+        // Emails are final: find their contacts on another core while the visitors merge here
+        // (both only read the email map).
+        let finalEmails = emails
+        let lookup = ContactLookup()
+        let lookupDone = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            var contactOf = [Int32](repeating: -1, count: finalEmails.count)
+            var byEmail = 0
+            for e in 0..<finalEmails.count {
+                if let c = finalEmails.withKey(e, { contactEmails.find($0) }) {
+                    contactOf[e] = contactEmails[entry: c]
+                    byEmail += Int(finalEmails[entry: e])
+                }
+            }
+            lookup.contactOf = contactOf
+            lookup.byEmail = byEmail
+            lookupDone.signal()
+        }
         for (wi, w) in workers.enumerated().dropFirst() {
             var vm = [Int32](repeating: -1, count: w.visitors.count)
             // Looked up in batches with prefetched slots and entries (a two-million-entry map).
@@ -121,13 +141,9 @@ public struct TouchResolution: Sendable {
         }
         visitorCount = visitors.count
         emailCount = emails.count
-        var contactOf = [Int32](repeating: -1, count: emails.count)
-        for e in 0..<emails.count {
-            if let c = emails.withKey(e, { contactEmails.find($0) }) {
-                contactOf[e] = contactEmails[entry: c]
-                byEmail += Int(emails[entry: e])
-            }
-        }
+        lookupDone.wait()
+        let contactOf = lookup.contactOf
+        byEmail = lookup.byEmail
         for v in 0..<visitors.count {
             let st = visitors[entry: v]
             if st.emailless > 0, st.email >= 0, contactOf[Int(st.email)] >= 0 { byVisitor += Int(st.emailless) }
@@ -243,6 +259,12 @@ public struct TouchResolution: Sendable {
             matchedTouches += totals[k].touches[0]
         }
     }
+}
+
+/// What the contact lookup of `TouchResolution` hands back from its thread.
+final class ContactLookup: @unchecked Sendable {
+    var contactOf: [Int32] = []
+    var byEmail = 0
 }
 
 public enum Attributor {
