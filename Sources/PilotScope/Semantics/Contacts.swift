@@ -186,7 +186,6 @@ public struct CRMProcessor: RowProcessor {
     /// Record and opportunity ids of `records`, back to back.
     public var ids: [UInt8] = []
     public var keys = ByteMap<UInt8>(capacity: 1 << 14)
-    var tiebreakBuffer: [UInt8] = []
     public let values = ValueArena()
     var valueScratch: [Bytes] = []
     var icpColumns: [Int] = []
@@ -254,8 +253,7 @@ public struct CRMProcessor: RowProcessor {
         }
         for c in icpColumns { valueScratch.append(r.field(c).trimmed()) }
         let icpStart = values.append(valueScratch)
-        Dedup.tiebreakBytes(&r, file.mapping, into: &tiebreakBuffer)
-        let tiebreakHash = tiebreakBuffer.withUnsafeBufferPointer { hashBytes($0) }
+        let tiebreakHash = Dedup.tiebreakHash(&r, file.mapping)
         let source = text(.source)
         sourceBuf.removeAll(keepingCapacity: true)
         for b in source { sourceBuf.append(asciiLower(b)) }
@@ -500,6 +498,20 @@ public enum Dedup {
     struct PrimaryKey {
         var createdAt: Int64
         var group: Int32
+    }
+
+    /// A hash of the values `tiebreakBytes` lists, field by field (no copy of the row): equal
+    /// value lists hash equal; different ones differ but for hash collisions, which only decide
+    /// whether the text of a tie is fetched again.
+    static func tiebreakHash(_ r: inout RecordView, _ m: ColumnMapping) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+        @inline(__always) func add(_ field: Bytes) {
+            h = (h ^ hashBytes(field) ^ UInt64(field.count)) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 33
+        }
+        for fi in 0..<m.index.count { add(r.field(m.index[fi])) }
+        for e in m.extras { add(r.field(e.index)) }
+        return h
     }
 
     /// B34: the record's field values as raw text, canonical fields first, then the other columns
