@@ -117,6 +117,33 @@ final class FieldTests: XCTestCase {
         XCTAssertFalse(URLFields.linkMatches(URLFields.normalizeLink("https://cal.example.com/team/ACME"), link))
     }
 
+    /// The host pre-test never rejects a URL that could match a link: a URL matches a link only
+    /// if its normalized host equals the link's, and the pre-test accepts exactly those hosts.
+    func testHostPreTestAgreesWithNormalization() {
+        let parts = ["https://", "HTTP://", "", "x+y.z://", "://", "www.", "WWW.", "wwwx."]
+        let hosts = ["cal.example.com", "Cal.Example.COM", "", "a", "www"]
+        let tails = ["", "/", "/team/acme", "?q=1", "#f", "/a?b#c", "///", ":8080/x"]
+        let links = [[UInt8]("cal.example.com/team/acme".utf8), [UInt8]("cal.example.com".utf8), [UInt8]("a".utf8), []]
+        for p in parts {
+            for h in hosts {
+                for t in tails {
+                    let url = Array((" " + p + h + t + "\t").utf8)
+                    let norm = url.withUnsafeBufferPointer { b -> [UInt8] in
+                        var out: [UInt8] = []
+                        URLFields.normalizeLink(b, into: &out)
+                        return out
+                    }
+                    for link in links {
+                        let couldMatch = URLFields.linkMatches(norm, link)
+                        let host = Array(link.prefix { $0 != 0x2F })  // as TouchContext.linkHosts
+                        let pre = url.withUnsafeBufferPointer { URLFields.hostIsOneOf($0, [host]) }
+                        if couldMatch { XCTAssertTrue(pre, "\(p + h + t) vs \(String(decoding: link, as: UTF8.self))") }
+                    }
+                }
+            }
+        }
+    }
+
     func testThresholdsAreExactFractions() throws {
         let t = try Threshold.parse("icp_match >= 60%")
         XCTAssertTrue(t.holds(.ratio(3, 5)))

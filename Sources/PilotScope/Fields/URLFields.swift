@@ -79,6 +79,15 @@ public enum URLFields {
     public static func normalizeLink(_ raw: Bytes, into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
         let u = raw.trimmed()
+        let (i, hostEnd, end) = linkParts(u)
+        for j in i..<hostEnd { out.append(asciiLower(u[j])) }
+        for j in hostEnd..<end { out.append(u[j]) }
+        while let last = out.last, last == 0x2F { out.removeLast() }
+    }
+
+    /// B6 on a trimmed URL: where the host starts (after any `scheme://` and a leading `www.`),
+    /// where it ends (the first `/` of the path, or `end`), and `end`, the first `?` or `#`.
+    @inline(__always) static func linkParts(_ u: Bytes) -> (host: Int, hostEnd: Int, end: Int) {
         var i = 0
         // A scheme is letters, digits, + . - before "://".
         var k = 0
@@ -99,9 +108,7 @@ public enum URLFields {
         {
             i += 4
         }
-        for j in i..<hostEnd { out.append(asciiLower(u[j])) }
-        for j in hostEnd..<end { out.append(u[j]) }
-        while let last = out.last, last == 0x2F { out.removeLast() }
+        return (i, hostEnd, end)
     }
 
     public static func normalizeLink(_ s: String) -> [UInt8] {
@@ -114,21 +121,7 @@ public enum URLFields {
     /// without a leading `www.`), equals one of `hosts`. A cheap test before normalizing.
     public static func hostIsOneOf(_ raw: Bytes, _ hosts: [[UInt8]]) -> Bool {
         let u = raw.trimmed()
-        var i = 0
-        var k = 0
-        while k < u.count {
-            let c = u[k]
-            if c == 0x3A { break }
-            let ok = (asciiLower(c) >= 0x61 && asciiLower(c) <= 0x7A) || isDigit(c) || c == 0x2B || c == 0x2E || c == 0x2D
-            if !ok { break }
-            k += 1
-        }
-        if k > 0, k + 2 < u.count, u[k] == 0x3A, u[k + 1] == 0x2F, u[k + 2] == 0x2F { i = k + 3 }
-        var end = i
-        while end < u.count && u[end] != 0x2F && u[end] != 0x3F && u[end] != 0x23 { end += 1 }
-        if end - i >= 4, asciiLower(u[i]) == 0x77, asciiLower(u[i + 1]) == 0x77, asciiLower(u[i + 2]) == 0x77, u[i + 3] == 0x2E {
-            i += 4
-        }
+        let (i, end, _) = linkParts(u)
         let n = end - i
         for h in hosts where h.count == n {
             var same = true
