@@ -98,22 +98,14 @@ public struct ColumnMapping: Sendable {
 /// Up to 32 column indices (canonical field → column, -1 when absent) in a trivially copyable
 /// value: copying it into a row handler costs no reference counting.
 public struct FieldIndex: Sendable {
-    private var c: (
-        Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32,
-        Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32
-    ) = (-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1)
+    private var c = SIMD32<Int32>(repeating: -1)
 
     public init() {}
 
     init(_ index: [Int]) {
         precondition(index.count <= 32, "more than 32 canonical fields")
-        withUnsafeMutableBytes(of: &c) { b in
-            let p = b.baseAddress!.assumingMemoryBound(to: Int32.self)
-            for (i, x) in index.enumerated() { p[i] = Int32(x) }
-        }
+        for (i, x) in index.enumerated() { c[i] = Int32(x) }
     }
 
-    @inline(__always) public subscript(_ field: Int) -> Int {
-        withUnsafeBytes(of: c) { Int($0.load(fromByteOffset: field * 4, as: Int32.self)) }
-    }
+    @inline(__always) public subscript(_ field: Int) -> Int { Int(c[field]) }
 }

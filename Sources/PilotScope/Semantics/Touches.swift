@@ -32,7 +32,7 @@ struct PendingVisitor {
     var keyStart: Int32
     var keyLength: Int32
     var ts: Int64
-    /// Worker email id of the row's own email, or -1 (an email-less touch).
+    /// Worker email id of the row's own email (a placeholder until its batch is flushed), or -1.
     var email: Int32
     /// The row's matched touches: `matched[matchedFrom..<matchedTo]`.
     var matchedFrom: Int32
@@ -136,6 +136,11 @@ public struct TouchProcessor: RowProcessor {
     /// Rows whose visitor lookup waits for the batch (`flushVisitors`), and their key bytes.
     var pending: [PendingVisitor] = []
     var pendingKeys: [UInt8] = []
+    /// Emails of the batch's rows (prepared key, bytes in `pendingEmailBytes`) and, while the
+    /// batch is flushed, their ids.
+    var pendingEmails: [(key: ByteMap<Int32>.Prepared, start: Int, length: Int)] = []
+    var pendingEmailBytes: [UInt8] = []
+    var emailIds: [Int32] = []
     static let batch = 16
     var utm = UTMScratch()
     var utmNorm: [[UInt8]] = Array(repeating: [], count: 5)
@@ -152,9 +157,18 @@ public struct TouchProcessor: RowProcessor {
         pendingKeys.reserveCapacity(Self.batch * 64)
     }
 
-    @inline(__always) mutating func emailId() -> Int32 {
-        Int32(parsers.emailBuffer.withUnsafeBufferPointer { emails.findOrInsert($0) { 0 } })
+    /// Queues the row's email (in `parsers.emailBuffer`) for the batch; returns its placeholder
+    /// id, `-2 - position in the batch`, replaced by the email's id when the batch is flushed.
+    @inline(__always) mutating func pendingEmail() -> Int32 {
+        let key = parsers.emailBuffer.withUnsafeBufferPointer { ByteMap<Int32>.Prepared($0) }
+        emails.prefetchSlot(key)
+        pendingEmails.append((key, pendingEmailBytes.count, parsers.emailBuffer.count))
+        pendingEmailBytes.append(contentsOf: parsers.emailBuffer)
+        return Int32(-1 - pendingEmails.count)
     }
+
+    /// The id of a (possibly placeholder) email id once the batch's emails are resolved.
+    @inline(__always) func resolvedEmail(_ e: Int32) -> Int32 { e <= -2 ? emailIds[Int(-2 - e)] : e }
 
     public mutating func row(_ r: inout RecordView, file: FileContext, acc: inout ChunkAccount) {
         guard let t = parsers.touch(&r, file, &acc) else { return }
@@ -162,17 +176,14 @@ public struct TouchProcessor: RowProcessor {
         let m = file.mapping.cols
         let visitor = r.field(m[TouchField.visitor_id.rawValue]).trimmed()
         var email: Int32 = -1
-        if t.email == .valid {
-            email = emailId()
-            emails[entry: Int(email)] += 1
-        }
+        if t.email == .valid { email = pendingEmail() }
         let firstMatched = Int32(matched.count)
         // Project early: a touch outside every window or after as_of can match nothing.
         if t.ts >= ctx.earliest && t.ts < ctx.latest && t.ts <= ctx.asOf {
             match(&r, m, t.ts, t.event, t.email == .valid, email)
         }
         guard visitor.count > 0 else {
-            if pending.isEmpty && matched.count >= 256 { foldMatched() }
+            if pendingEmails.count == Self.batch || matched.count >= 256 { flushVisitors() }
             return
         }
         // The visitor's map entry is looked up in batches (prefetched): stitching state, the
@@ -184,7 +195,7 @@ public struct TouchProcessor: RowProcessor {
                 key: key, keyStart: Int32(pendingKeys.count), keyLength: Int32(visitor.count), ts: t.ts, email: email,
                 matchedFrom: firstMatched, matchedTo: Int32(matched.count)))
         pendingKeys.append(contentsOf: visitor)
-        if pending.count == Self.batch { flushVisitors() }
+        if pending.count == Self.batch || pendingEmails.count == Self.batch { flushVisitors() }
     }
 
     public mutating func finish() { flushVisitors() }
@@ -192,20 +203,31 @@ public struct TouchProcessor: RowProcessor {
     /// Looks up the pending visitors: first every entry's cache line is requested, then each
     /// lookup runs in row order (so entry ids and results equal one-at-a-time lookups).
     mutating func flushVisitors() {
+        // The batch's emails first (prefetched the same way): their ids replace the placeholders.
+        for p in pendingEmails { emails.prefetchEntry(p.key) }
+        pendingEmailBytes.withUnsafeBufferPointer { b in
+            for p in pendingEmails {
+                let id = emails.findOrInsert(Bytes(rebasing: b[p.start..<(p.start + p.length)]), p.key) { 0 }
+                emails[entry: id] += 1
+                emailIds.append(Int32(id))
+            }
+        }
+        for i in matched.indices where matched[i].email <= -2 { matched[i].email = resolvedEmail(matched[i].email) }
         for p in pending { visitors.prefetchEntry(p.key) }
         pendingKeys.withUnsafeBufferPointer { keys in
             for p in pending {
                 let key = Bytes(rebasing: keys[Int(p.keyStart)..<Int(p.keyStart + p.keyLength)])
                 let e = visitors.findOrInsert(key, p.key) { VisitorState() }
-                if p.email >= 0 {
+                let email = resolvedEmail(p.email)
+                if email >= 0 {
                     // B16: the earliest emailed touch, ties to the smallest email.
                     let cur = visitors[entry: e]
                     let earlier = p.ts < cur.ts
-                        || (p.ts == cur.ts && cur.email != p.email
-                            && emails.withKey(Int(p.email)) { b in !emails.keyLess(Int(cur.email), b) })
+                        || (p.ts == cur.ts && cur.email != email
+                            && emails.withKey(Int(email)) { b in !emails.keyLess(Int(cur.email), b) })
                     if earlier {
                         visitors[entry: e].ts = p.ts
-                        visitors[entry: e].email = p.email
+                        visitors[entry: e].email = email
                     }
                 } else {
                     visitors[entry: e].emailless += 1
@@ -215,6 +237,9 @@ public struct TouchProcessor: RowProcessor {
         }
         pending.removeAll(keepingCapacity: true)
         pendingKeys.removeAll(keepingCapacity: true)
+        pendingEmails.removeAll(keepingCapacity: true)
+        pendingEmailBytes.removeAll(keepingCapacity: true)
+        emailIds.removeAll(keepingCapacity: true)
         foldMatched()
     }
 
