@@ -88,8 +88,16 @@ public enum URLFields {
     /// B6 on a trimmed URL: where the host starts (after any `scheme://` and a leading `www.`),
     /// where it ends (the first `/` of the path, or `end`), and `end`, the first `?` or `#`.
     @inline(__always) static func linkParts(_ u: Bytes) -> (host: Int, hostEnd: Int, end: Int) {
-        var i = 0
-        // A scheme is letters, digits, + . - before "://".
+        let i = schemeEnd(u)
+        var end = u.count
+        for j in i..<u.count where u[j] == 0x3F || u[j] == 0x23 { end = j; break }
+        var hostEnd = end
+        for j in i..<end where u[j] == 0x2F { hostEnd = j; break }
+        return (afterWWW(u, i, hostEnd), hostEnd, end)
+    }
+
+    /// Where the URL continues after `scheme://` (letters, digits, + . - before "://"), else 0.
+    @inline(__always) static func schemeEnd(_ u: Bytes) -> Int {
         var k = 0
         while k < u.count {
             let c = u[k]
@@ -98,17 +106,13 @@ public enum URLFields {
             if !ok { break }
             k += 1
         }
-        if k > 0, k + 2 < u.count, u[k] == 0x3A, u[k + 1] == 0x2F, u[k + 2] == 0x2F { i = k + 3 }
-        var end = u.count
-        for j in i..<u.count where u[j] == 0x3F || u[j] == 0x23 { end = j; break }
-        var hostEnd = end
-        for j in i..<end where u[j] == 0x2F { hostEnd = j; break }
-        if hostEnd - i >= 4, asciiLower(u[i]) == 0x77, asciiLower(u[i + 1]) == 0x77, asciiLower(u[i + 2]) == 0x77,
-            u[i + 3] == 0x2E
-        {
-            i += 4
-        }
-        return (i, hostEnd, end)
+        return k > 0 && k + 2 < u.count && u[k] == 0x3A && u[k + 1] == 0x2F && u[k + 2] == 0x2F ? k + 3 : 0
+    }
+
+    /// A host starting at `i` and ending at `hostEnd`, without a leading `www.`.
+    @inline(__always) static func afterWWW(_ u: Bytes, _ i: Int, _ hostEnd: Int) -> Int {
+        hostEnd - i >= 4 && asciiLower(u[i]) == 0x77 && asciiLower(u[i + 1]) == 0x77 && asciiLower(u[i + 2]) == 0x77
+            && u[i + 3] == 0x2E ? i + 4 : i
     }
 
     public static func normalizeLink(_ s: String) -> [UInt8] {
@@ -121,7 +125,11 @@ public enum URLFields {
     /// without a leading `www.`), equals one of `hosts`. A cheap test before normalizing.
     public static func hostIsOneOf(_ raw: Bytes, _ hosts: [[UInt8]]) -> Bool {
         let u = raw.trimmed()
-        let (i, end, _) = linkParts(u)
+        // The host ends at the first `/`, `?` or `#` (as in `linkParts`, without reading further).
+        let start = schemeEnd(u)
+        var end = start
+        while end < u.count && u[end] != 0x2F && u[end] != 0x3F && u[end] != 0x23 { end += 1 }
+        let i = afterWWW(u, start, end)
         let n = end - i
         for h in hosts where h.count == n {
             var same = true
