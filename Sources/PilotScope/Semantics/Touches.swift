@@ -141,9 +141,9 @@ public struct TouchProcessor: RowProcessor {
     var pendingEmails: [(key: ByteMap<Int32>.Prepared, start: Int, length: Int)] = []
     var pendingEmailBytes: [UInt8] = []
     var emailIds: [Int32] = []
-    /// Lookups per batch: enough misses in flight to cover memory latency (measured: 8 is
-    /// clearly slower than 16, 32 and 64, which are within noise of each other, 64 ahead).
-    static let batch = 64
+    /// Lookups per batch: enough misses in flight to cover memory latency (measured at 8×: 8 is
+    /// clearly slower, 16, 32 and 64 are within the machine's noise of each other).
+    static let batch = 16
     var utm = UTMScratch()
     var utmNorm: [[UInt8]] = Array(repeating: [], count: 5)
     var evidenceBuf: [UInt8] = []
