@@ -1,5 +1,6 @@
-/// A touch that matches at least one pilot (SPEC 3.3), as a worker keeps it: ids into the
-/// worker's own intern tables, no strings.
+/// A touch that matches one pilot (SPEC 3.3), as a worker holds it until it is folded into
+/// `TouchAggregator` (and keeps it only under `last_touch`): ids into the worker's own intern
+/// tables, no strings.
 public struct MatchedTouch: Sendable {
     public static let utm: UInt8 = 1, link: UInt8 = 2, meetingType: UInt8 = 4
     public var pilot: Int32
@@ -46,8 +47,6 @@ public final class TouchContext: @unchecked Sendable {
     let asOf: Int64
     let earliest: Int64
     let latest: Int64
-    let starts: [Int64]
-    let ends: [Int64]
     let links: [[[UInt8]]]
     let meetingTypes: [[[UInt8]]]
     /// Per pilot, per UTM key: accepted normalized values, or nil.
@@ -94,8 +93,6 @@ public final class TouchContext: @unchecked Sendable {
         zones = pilots.map(\.zone)
         earliest = pilots.map(\.windowStart).min() ?? 0
         latest = pilots.map(\.windowEnd).max() ?? 0
-        starts = pilots.map(\.windowStart)
-        ends = pilots.map(\.windowEnd)
         links = pilots.map(\.linksNorm)
         meetingTypes = pilots.map(\.meetingTypesNorm)
         utm = pilots.map(\.utm)
@@ -120,8 +117,9 @@ public final class TouchContext: @unchecked Sendable {
     }
 }
 
-/// Streams touch rows: counts every row, stitches visitors, keeps only pilot-matching touches.
-/// Nothing is allocated per row once the worker's buffers are warm.
+/// Streams touch rows: counts every row, stitches visitors, folds pilot-matching touches per
+/// (pilot, identity). Map lookups go in prefetched batches. Nothing is allocated per row once the
+/// worker's buffers are warm.
 public struct TouchProcessor: RowProcessor {
     let ctx: TouchContext
     var parsers: RowParsers
