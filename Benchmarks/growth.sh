@@ -11,8 +11,10 @@ SIZES=${1:-"1 2 4 8"}
 REPS=${2:-3}
 BIN=.build/release/pilotscope
 DATA=${DATA:-Benchmarks/data}
-OUT=Benchmarks/results
+OUT=${OUT:-Benchmarks/results}
 mkdir -p "$DATA" "$OUT"
+# Everything printed is also saved as the run's log.
+exec > >(tee "$OUT/growth.log") 2>&1
 command -v igzip >/dev/null || { echo "installing isal (igzip) for the floor" >&2; apt-get install -y -qq isal >/dev/null 2>&1 || sudo apt-get install -y -qq isal >/dev/null; }
 swift build -c release --product pilotscope >&2
 PEERS=${PEERS:-1}
@@ -70,9 +72,7 @@ for s in $SIZES; do
   done
 done
 column -t -s $'\t' "$results"
-# Ratios to the floor, per size.
-awk -F'\t' 'NR>1 { w[$1,$6]=$7; m[$1,$6]=$8; sizes[$1]=1 } END { for (s in sizes) {
-  printf "%s: report-t2 / igzip = %.2f, report-t1 / igzip = %.2f, scan-t2 / igzip = %.2f", s, w[s,"report-t2"]/w[s,"igzip"], w[s,"report-t1"]/w[s,"igzip"], w[s,"scan-t2"]/w[s,"igzip"]
-  if (w[s,"duckdb"] > 0) printf ", report-t2 / duckdb = %.2f, report-t2 / polars = %.2f, RSS report-t2 / polars = %.2f", w[s,"report-t2"]/w[s,"duckdb"], w[s,"report-t2"]/w[s,"polars"], m[s,"report-t2"]/m[s,"polars"]
-  printf "\n" } }' "$results" | sort
+# Ratios of every tool's median wall (and peak RSS) to the floors and to each peer, per size:
+# printed and saved as results/growth-ratios.tsv.
+Benchmarks/ratios.sh "$results" | tee "$OUT/growth-ratios.tsv" | column -t -s $'\t'
 if python3 -c "import matplotlib" 2>/dev/null; then python3 Benchmarks/chart.py "$results" "$OUT/growth.png"; fi
