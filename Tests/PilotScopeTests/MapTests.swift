@@ -39,6 +39,27 @@ final class MapTests: XCTestCase {
         XCTAssertNil(absent.withUnsafeBufferPointer { map.find($0) })
     }
 
+    /// Batched lookups (keys copied, slots and entries prefetched) give the ids of one-at-a-time
+    /// lookups in the same order, repeated keys within a batch included.
+    func testKeyBatchEqualsOneAtATimeLookups() {
+        let keys = Self.keys(20_000, seed: 3)
+        var batched = ByteMap<Int32>(capacity: 4), plain = ByteMap<Int32>(capacity: 4)
+        var batch = KeyBatch<Int32>()
+        var start = 0
+        while start < keys.count {
+            let end = min(start + mapLookupBatch, keys.count)
+            for k in keys[start..<end] { _ = k.withUnsafeBufferPointer { batch.add($0, prefetchingIn: batched) } }
+            XCTAssertEqual(batch.count, end - start)
+            batch.resolve(in: &batched) { 0 }
+            let expected = keys[start..<end].map { k in Int32(k.withUnsafeBufferPointer { plain.findOrInsert($0) { 0 } }) }
+            XCTAssertEqual(batch.ids, expected)
+            batch.removeAll()
+            XCTAssertEqual(batch.count, 0)
+            start = end
+        }
+        XCTAssertEqual(batched.count, plain.count)
+    }
+
     func testU64MapAgreesWithDictionaryThroughGrowth() {
         var rng = SeededRandom(seed: 11)
         var map = U64Map(capacity: 2)

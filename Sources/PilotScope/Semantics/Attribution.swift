@@ -17,16 +17,13 @@ public struct Attribution: Sendable {
     public var contestedWith: [Int]
 }
 
-/// A touch resolved to an identity and perhaps a contact (3.2).
+/// A matched touch resolved to its contact (3.2): what `last_touch` attribution reads per touch.
 public struct ResolvedTouch: Sendable {
     public var pilot: Int32
     public var flags: UInt8
     public var event: RowParsers.Event
     public var ts: Int64
-    /// Identity of distinct counts: the resolved email's id, else `1 << 40 | visitor id`, else
-    /// `2 << 40 | row` (each anonymous row is its own identity).
-    public var identity: Int64
-    /// Contact index, or -1.
+    /// Contact index.
     public var contact: Int32
     /// Indices into `TouchResolution.evidence`, or -1.
     public var linkEvidence: Int32
@@ -97,44 +94,19 @@ public struct TouchResolution: Sendable {
         for (wi, w) in workers.enumerated().dropFirst() {
             var vm = [Int32](repeating: -1, count: w.visitors.count)
             // Looked up in batches with prefetched slots and entries (a two-million-entry map).
-            var keyBytes: [UInt8] = [], keyStarts: [Int] = [], prepared: [ByteMap<VisitorState>.Prepared] = []
-            for base in stride(from: 0, to: w.visitors.count, by: 16) {
-                let end = min(base + 16, w.visitors.count)
-                keyBytes.removeAll(keepingCapacity: true)
-                keyStarts.removeAll(keepingCapacity: true)
-                prepared.removeAll(keepingCapacity: true)
-                for v in base..<end {
-                    w.visitors.withKey(v) { k in
-                        keyStarts.append(keyBytes.count)
-                        keyBytes.append(contentsOf: k)
-                        let p = ByteMap<VisitorState>.Prepared(k)
-                        visitors.prefetchSlot(p)
-                        prepared.append(p)
-                    }
+            var batch = KeyBatch<VisitorState>()
+            for base in stride(from: 0, to: w.visitors.count, by: mapLookupBatch) {
+                let end = min(base + mapLookupBatch, w.visitors.count)
+                for v in base..<end { _ = w.visitors.withKey(v) { batch.add($0, prefetchingIn: visitors) } }
+                batch.resolve(in: &visitors) { VisitorState() }
+                for (v, g32) in zip(base..<end, batch.ids) {
+                    let g = Int(g32)
+                    vm[v] = g32
+                    let local = w.visitors[entry: v]
+                    visitors[entry: g].emailless += local.emailless
+                    if local.email >= 0 { visitors[entry: g].offer(local.ts, emailMaps[wi][Int(local.email)], emails) }
                 }
-                keyStarts.append(keyBytes.count)
-                for p in prepared { visitors.prefetchEntry(p) }
-                keyBytes.withUnsafeBufferPointer { kb in
-                    for v in base..<end {
-                        let i = v - base
-                        let key = Bytes(rebasing: kb[keyStarts[i]..<keyStarts[i + 1]])
-                        let g = visitors.findOrInsert(key, prepared[i]) { VisitorState() }
-                        vm[v] = Int32(g)
-                        let local = w.visitors[entry: v]
-                        visitors[entry: g].emailless += local.emailless
-                        guard local.email >= 0 else { continue }
-                        let ge = emailMaps[wi][Int(local.email)]
-                        let cur = visitors[entry: g]
-                        var better = local.ts < cur.ts
-                        if local.ts == cur.ts && cur.email >= 0 && ge != cur.email {
-                            better = emails.withKey(Int(ge)) { b in emails.keyLess(Int(cur.email), b) } == false
-                        }
-                        if better {
-                            visitors[entry: g].ts = local.ts
-                            visitors[entry: g].email = ge
-                        }
-                    }
-                }
+                batch.removeAll()
             }
             visitorMaps.append(vm)
             workers[wi].visitors = ByteMap(capacity: 16)  // merged: free it before the next one
@@ -160,7 +132,6 @@ public struct TouchResolution: Sendable {
         var index = U64Map(capacity: workers.reduce(0) { $0 + $1.folded.aggs.count })
         var meetingWeeks = U64Map(capacity: 1 << 10)
         var weekMeetings = Array(repeating: [Int](), count: pilots)
-        var anonymous: Int64 = 0
         for (wi, w) in workers.enumerated() {
             var utmMap = [Int32](repeating: -1, count: w.utmEvidence.count)
             for u in 0..<w.utmEvidence.count {
@@ -196,25 +167,12 @@ public struct TouchResolution: Sendable {
                 let x = Int(gi)
                 aggs[x].flags |= a.flags
                 aggs[x].firstMeetingAfter = min(aggs[x].firstMeetingAfter, a.firstMeetingAfter)
+                let textLess = { (i: Int32, j: Int32) in TouchAggregator.textLess(evidence[Int(i)], evidence[Int(j)]) }
                 if a.firstMeeting != Int64.max {
-                    let ev = linkBase[Int(k)] + a.meetingEvidence
-                    if a.firstMeeting < aggs[x].firstMeeting
-                        || (a.firstMeeting == aggs[x].firstMeeting
-                            && TouchAggregator.textLess(evidence[Int(ev)], evidence[Int(aggs[x].meetingEvidence)]))
-                    {
-                        aggs[x].firstMeeting = a.firstMeeting
-                        aggs[x].meetingEvidence = ev
-                    }
+                    aggs[x].offerMeeting(a.firstMeeting, linkBase[Int(k)] + a.meetingEvidence, textLess)
                 }
                 if a.firstUTM != Int64.max {
-                    let ev = utmMap[Int(a.utmEvidence)]
-                    if a.firstUTM < aggs[x].firstUTM
-                        || (a.firstUTM == aggs[x].firstUTM
-                            && TouchAggregator.textLess(evidence[Int(ev)], evidence[Int(aggs[x].utmEvidence)]))
-                    {
-                        aggs[x].firstUTM = a.firstUTM
-                        aggs[x].utmEvidence = ev
-                    }
+                    aggs[x].offerUTM(a.firstUTM, utmMap[Int(a.utmEvidence)], textLess)
                 }
             }
             for mw in f.meetingWeeks {
@@ -223,22 +181,14 @@ public struct TouchResolution: Sendable {
                     PilotTouchTotals.bump(&weekMeetings[aggs[Int(gi)].pilot], week)
                 }
             }
+            // Under last_touch: each matched touch of a contact (no other touch can attribute).
             for t in f.kept {
                 let gv: Int32 = t.visitor >= 0 ? visitorMaps[wi][Int(t.visitor)] : -1
                 let email: Int32 = t.email >= 0 ? emailMaps[wi][Int(t.email)] : gv >= 0 ? visitors[entry: Int(gv)].email : -1
-                let identity: Int64
-                if email >= 0 {
-                    identity = Int64(email)
-                } else if gv >= 0 {
-                    identity = 1 << 40 | Int64(gv)
-                } else {
-                    anonymous += 1
-                    identity = 2 << 40 | anonymous
-                }
+                guard email >= 0, contactOf[Int(email)] >= 0 else { continue }
                 touches.append(
                     ResolvedTouch(
-                        pilot: t.pilot, flags: t.flags, event: t.event, ts: t.ts, identity: identity,
-                        contact: email >= 0 ? contactOf[Int(email)] : -1,
+                        pilot: t.pilot, flags: t.flags, event: t.event, ts: t.ts, contact: contactOf[Int(email)],
                         linkEvidence: t.linkEvidence >= 0 ? linkBase[Int(t.pilot)] + t.linkEvidence : -1,
                         utmEvidence: t.utmEvidence >= 0 ? utmMap[Int(t.utmEvidence)] : -1))
             }

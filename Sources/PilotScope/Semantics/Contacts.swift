@@ -194,9 +194,9 @@ public struct CRMProcessor: RowProcessor {
     public var historyUnmapped = 0
     var nameBuf: [UInt8] = []
     var sourceBuf: [UInt8] = []
-    /// Contact keys waiting for their batch: prepared key, record index, bytes in `pendingBytes`.
-    var pendingKeys: [(key: ByteMap<UInt8>.Prepared, record: Int, start: Int, length: Int)] = []
-    var pendingBytes: [UInt8] = []
+    /// Contact keys waiting for their batch (prefetched lookups) and the records they belong to.
+    var pendingKeys = KeyBatch<UInt8>()
+    var pendingRecords: [Int] = []
     static let partnerPrefix = Array("partner pilot:".utf8)
 
     public init(email: EmailNormalizer, icpFields: [String], tags: TagTable) {
@@ -237,11 +237,8 @@ public struct CRMProcessor: RowProcessor {
             }
         }
         // The key is interned in batches (prefetched map slots): `keyId` is filled in by `flushKeys`.
-        let key = nameBuf.withUnsafeBufferPointer { ByteMap<UInt8>.Prepared($0) }
-        keys.prefetchSlot(key)
-        pendingKeys.append((key, records.count, pendingBytes.count, nameBuf.count))
-        pendingBytes.append(contentsOf: nameBuf)
-        let keyId: Int32 = -1
+        _ = nameBuf.withUnsafeBufferPointer { pendingKeys.add($0, prefetchingIn: keys) }
+        pendingRecords.append(records.count)
         valueScratch.removeAll(keepingCapacity: true)
         // The columns of the ICP fields depend on the file only: resolve them once per file.
         if icpColumnsFile != file.index {
@@ -264,28 +261,22 @@ public struct CRMProcessor: RowProcessor {
         ids.append(contentsOf: row.recordId)
         ids.append(contentsOf: opportunityId)
         var rec = CRMRecord(
-            idStart: idStart, idLength: Int32(row.recordId.count), opportunityLength: Int32(opportunityId.count), keyId: keyId,
+            idStart: idStart, idLength: Int32(row.recordId.count), opportunityLength: Int32(opportunityId.count), keyId: -1,
             createdAt: row.createdAt, respondedAt: row.respondedAt, amount: row.amount, tagIndex: tag, unknownTag: unknown,
             icpStart: icpStart, tiebreakHash: tiebreakHash,
             position: RowPosition(file: Int32(file.index), chunk: Int32(acc.chunk), line: Int32(r.line)))
         (rec.stages.mql, rec.stages.sqm, rec.stages.opportunity, rec.stages.won, rec.stages.lost) = row.stages
         records.append(rec)
-        if pendingKeys.count == 16 { flushKeys() }
+        if pendingKeys.count == mapLookupBatch { flushKeys() }
     }
 
     public mutating func finish() { flushKeys() }
 
     mutating func flushKeys() {
-        for p in pendingKeys { keys.prefetchEntry(p.key) }
-        let zero = UInt8(0)
-        pendingBytes.withUnsafeBufferPointer { b in
-            for p in pendingKeys {
-                let id = keys.findOrInsert(Bytes(rebasing: b[p.start..<(p.start + p.length)]), p.key) { zero }
-                records[p.record].keyId = Int32(id)
-            }
-        }
-        pendingKeys.removeAll(keepingCapacity: true)
-        pendingBytes.removeAll(keepingCapacity: true)
+        pendingKeys.resolve(in: &keys) { 0 }
+        for (r, id) in zip(pendingRecords, pendingKeys.ids) { records[r].keyId = id }
+        pendingKeys.removeAll()
+        pendingRecords.removeAll(keepingCapacity: true)
     }
 }
 

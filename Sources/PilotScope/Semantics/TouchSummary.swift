@@ -95,6 +95,27 @@ public struct TouchAgg: Sendable {
     @inline(__always) public func has(_ category: UInt16, _ scope: TouchScope) -> Bool {
         flags & (category << (4 * UInt16(scope.rawValue))) != 0
     }
+
+    /// Takes `(ts, ev)` as the first meeting if earlier, or as early with a smaller evidence text
+    /// (B30); `textLess` compares two evidence ids by their texts.
+    @inline(__always) mutating func offerMeeting(_ ts: Int64, _ ev: Int32, _ textLess: (Int32, Int32) -> Bool) {
+        if Self.earlier(ts, ev, than: firstMeeting, meetingEvidence, textLess) {
+            firstMeeting = ts
+            meetingEvidence = ev
+        }
+    }
+
+    /// `offerMeeting` for the first UTM-matching touch.
+    @inline(__always) mutating func offerUTM(_ ts: Int64, _ ev: Int32, _ textLess: (Int32, Int32) -> Bool) {
+        if Self.earlier(ts, ev, than: firstUTM, utmEvidence, textLess) {
+            firstUTM = ts
+            utmEvidence = ev
+        }
+    }
+
+    @inline(__always) static func earlier(_ ts: Int64, _ ev: Int32, than time: Int64, _ evidence: Int32, _ textLess: (Int32, Int32) -> Bool) -> Bool {
+        ts < time || (ts == time && textLess(ev, evidence))
+    }
 }
 
 /// A pilot's touch counts that need no identity: touches per scope and per week, and the
@@ -173,23 +194,16 @@ public struct TouchAggregator: Sendable {
         aggs[a].flags |= bits | bits << (4 * UInt16(side.rawValue))
         if t.isMeeting {
             let texts = ctx.evidence[k]
-            if t.ts < aggs[a].firstMeeting
-                || (t.ts == aggs[a].firstMeeting && Self.textLess(texts[Int(t.linkEvidence)], texts[Int(aggs[a].meetingEvidence)]))
-            {
-                aggs[a].firstMeeting = t.ts
-                aggs[a].meetingEvidence = t.linkEvidence
+            aggs[a].offerMeeting(t.ts, t.linkEvidence) { i, j in
+                Self.textLess(texts[Int(i)], texts[Int(j)])
             }
             if side == .after && t.ts < aggs[a].firstMeetingAfter { aggs[a].firstMeetingAfter = t.ts }
             let mw = UInt64(a) << 24 | UInt64(week)
             if meetingWeekSet.findOrInsert(mw, { 0 }).inserted { meetingWeeks.append(mw) }
         }
         if t.flags & MatchedTouch.utm != 0 {
-            if t.ts < aggs[a].firstUTM
-                || (t.ts == aggs[a].firstUTM && utmEvidence.withKey(Int(t.utmEvidence)) { x in
-                    utmEvidence.withKey(Int(aggs[a].utmEvidence)) { y in x.lexicographicallyPrecedes(y) } })
-            {
-                aggs[a].firstUTM = t.ts
-                aggs[a].utmEvidence = t.utmEvidence
+            aggs[a].offerUTM(t.ts, t.utmEvidence) { i, j in
+                utmEvidence.withKey(Int(i)) { x in utmEvidence.withKey(Int(j)) { y in x.lexicographicallyPrecedes(y) } }
             }
         }
     }

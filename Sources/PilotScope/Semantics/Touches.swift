@@ -25,13 +25,22 @@ public struct VisitorState: Sendable {
     public var ts: Int64 = Int64.max
     public var email: Int32 = -1
     public var emailless: Int32 = 0
+
+    /// B16: takes `(ts, email)` if it is earlier than the visitor's emailed touch so far; ties go
+    /// to the smallest email (`email` is an id in `emails`).
+    @inline(__always) mutating func offer(_ ts: Int64, _ email: Int32, _ emails: ByteMap<Int32>) {
+        let earlier = ts < self.ts
+            || (ts == self.ts && self.email >= 0 && email != self.email
+                && emails.withKey(Int(email)) { b in !emails.keyLess(Int(self.email), b) })
+        if earlier {
+            self.ts = ts
+            self.email = email
+        }
+    }
 }
 
-/// A touch row's visitor lookup, deferred to a batch.
+/// A touch row's visitor update, deferred to the batch that looks its visitor up.
 struct PendingVisitor {
-    var key: ByteMap<VisitorState>.Prepared
-    var keyStart: Int32
-    var keyLength: Int32
     var ts: Int64
     /// Worker email id of the row's own email (a placeholder until its batch is flushed), or -1.
     var email: Int32
@@ -106,7 +115,7 @@ public final class TouchContext: @unchecked Sendable {
         var keys: UInt8 = 0
         for p in pilots { for (k, want) in (p.utm ?? []).enumerated() where want != nil { keys |= 1 << UInt8(k) } }
         utmKeysWanted = keys
-        utmMatchesEmpty = mask { p in (p.utm ?? []).allSatisfy { $0 == nil || $0!.contains([]) } && p.utm != nil }
+        utmMatchesEmpty = mask { p in p.utm.map { wants in wants.allSatisfy { $0?.contains([]) ?? true } } ?? false }
         linkHosts = Array(Set(pilots.flatMap { $0.linksNorm.map { l in Array(l.prefix { $0 != 0x2F }) } })).sorted { $0.lexicographicallyPrecedes($1) }
     }
 
@@ -131,17 +140,11 @@ public struct TouchProcessor: RowProcessor {
     var matched: [MatchedTouch] = []
     public var folded: TouchAggregator
     public var touches = 0
-    /// Rows whose visitor lookup waits for the batch (`flushVisitors`), and their key bytes.
+    /// Rows whose visitor update waits for the batch (`flushVisitors`), their visitor ids and
+    /// the batch's emails (`KeyBatch`: prefetched lookups).
     var pending: [PendingVisitor] = []
-    var pendingKeys: [UInt8] = []
-    /// Emails of the batch's rows (prepared key, bytes in `pendingEmailBytes`) and, while the
-    /// batch is flushed, their ids.
-    var pendingEmails: [(key: ByteMap<Int32>.Prepared, start: Int, length: Int)] = []
-    var pendingEmailBytes: [UInt8] = []
-    var emailIds: [Int32] = []
-    /// Lookups per batch: enough misses in flight to cover memory latency (measured at 8×: 8 is
-    /// clearly slower, 16, 32 and 64 are within the machine's noise of each other).
-    static let batch = 16
+    var visitorKeys = KeyBatch<VisitorState>()
+    var emailKeys = KeyBatch<Int32>()
     var utm = UTMScratch()
     var utmNorm: [[UInt8]] = Array(repeating: [], count: 5)
     var evidenceBuf: [UInt8] = []
@@ -153,22 +156,18 @@ public struct TouchProcessor: RowProcessor {
         folded = TouchAggregator(pilots: context.pilots.count)
         parsers = RowParsers(email: email)
         linkBuf.reserveCapacity(512)
-        pending.reserveCapacity(Self.batch)
-        pendingKeys.reserveCapacity(Self.batch * 64)
+        pending.reserveCapacity(mapLookupBatch)
     }
 
     /// Queues the row's email (in `parsers.emailBuffer`) for the batch; returns its placeholder
     /// id, `-2 - position in the batch`, replaced by the email's id when the batch is flushed.
     @inline(__always) mutating func pendingEmail() -> Int32 {
-        let key = parsers.emailBuffer.withUnsafeBufferPointer { ByteMap<Int32>.Prepared($0) }
-        emails.prefetchSlot(key)
-        pendingEmails.append((key, pendingEmailBytes.count, parsers.emailBuffer.count))
-        pendingEmailBytes.append(contentsOf: parsers.emailBuffer)
-        return Int32(-1 - pendingEmails.count)
+        let i = parsers.emailBuffer.withUnsafeBufferPointer { emailKeys.add($0, prefetchingIn: emails) }
+        return Int32(-2 - i)
     }
 
     /// The id of a (possibly placeholder) email id once the batch's emails are resolved.
-    @inline(__always) func resolvedEmail(_ e: Int32) -> Int32 { e <= -2 ? emailIds[Int(-2 - e)] : e }
+    @inline(__always) func resolvedEmail(_ e: Int32) -> Int32 { e <= -2 ? emailKeys.ids[Int(-2 - e)] : e }
 
     public mutating func row(_ r: inout RecordView, file: FileContext, acc: inout ChunkAccount) {
         guard let t = parsers.touch(&r, file, &acc) else { return }
@@ -183,63 +182,39 @@ public struct TouchProcessor: RowProcessor {
             match(&r, m, t.ts, t.event, t.email == .valid, email)
         }
         guard visitor.count > 0 else {
-            if pendingEmails.count == Self.batch || matched.count >= 256 { flushVisitors() }
+            if emailKeys.count == mapLookupBatch || matched.count >= 256 { flushVisitors() }
             return
         }
         // The visitor's map entry is looked up in batches (prefetched): stitching state, the
         // email-less count and the visitor of this row's matched touches are filled in then.
-        let key = ByteMap<VisitorState>.Prepared(visitor)
-        visitors.prefetchSlot(key)
-        pending.append(
-            PendingVisitor(
-                key: key, keyStart: Int32(pendingKeys.count), keyLength: Int32(visitor.count), ts: t.ts, email: email,
-                matchedFrom: firstMatched, matchedTo: Int32(matched.count)))
-        pendingKeys.append(contentsOf: visitor)
-        if pending.count == Self.batch || pendingEmails.count == Self.batch { flushVisitors() }
+        _ = visitorKeys.add(visitor, prefetchingIn: visitors)
+        pending.append(PendingVisitor(ts: t.ts, email: email, matchedFrom: firstMatched, matchedTo: Int32(matched.count)))
+        if pending.count == mapLookupBatch || emailKeys.count == mapLookupBatch { flushVisitors() }
     }
 
     public mutating func finish() { flushVisitors() }
 
-    /// Looks up the pending visitors: first every entry's cache line is requested, then each
-    /// lookup runs in row order (so entry ids and results equal one-at-a-time lookups).
+    /// Looks up the batch's emails, then its visitors (each in row order, so entry ids equal
+    /// one-at-a-time lookups), updates the visitors' stitching state and folds the matched touches.
     mutating func flushVisitors() {
-        // The batch's emails first (prefetched the same way): their ids replace the placeholders.
-        for p in pendingEmails { emails.prefetchEntry(p.key) }
-        pendingEmailBytes.withUnsafeBufferPointer { b in
-            for p in pendingEmails {
-                let id = emails.findOrInsert(Bytes(rebasing: b[p.start..<(p.start + p.length)]), p.key) { 0 }
-                emails[entry: id] += 1
-                emailIds.append(Int32(id))
-            }
-        }
+        // Emails first: their ids replace the placeholders.
+        emailKeys.resolve(in: &emails) { 0 }
+        for id in emailKeys.ids { emails[entry: Int(id)] += 1 }
         for i in matched.indices where matched[i].email <= -2 { matched[i].email = resolvedEmail(matched[i].email) }
-        for p in pending { visitors.prefetchEntry(p.key) }
-        pendingKeys.withUnsafeBufferPointer { keys in
-            for p in pending {
-                let key = Bytes(rebasing: keys[Int(p.keyStart)..<Int(p.keyStart + p.keyLength)])
-                let e = visitors.findOrInsert(key, p.key) { VisitorState() }
-                let email = resolvedEmail(p.email)
-                if email >= 0 {
-                    // B16: the earliest emailed touch, ties to the smallest email.
-                    let cur = visitors[entry: e]
-                    let earlier = p.ts < cur.ts
-                        || (p.ts == cur.ts && cur.email != email
-                            && emails.withKey(Int(email)) { b in !emails.keyLess(Int(cur.email), b) })
-                    if earlier {
-                        visitors[entry: e].ts = p.ts
-                        visitors[entry: e].email = email
-                    }
-                } else {
-                    visitors[entry: e].emailless += 1
-                }
-                for i in Int(p.matchedFrom)..<Int(p.matchedTo) { matched[i].visitor = Int32(e) }
+        visitorKeys.resolve(in: &visitors) { VisitorState() }
+        for (p, id) in zip(pending, visitorKeys.ids) {
+            let e = Int(id)
+            let email = resolvedEmail(p.email)
+            if email >= 0 {
+                visitors[entry: e].offer(p.ts, email, emails)
+            } else {
+                visitors[entry: e].emailless += 1
             }
+            for i in Int(p.matchedFrom)..<Int(p.matchedTo) { matched[i].visitor = id }
         }
         pending.removeAll(keepingCapacity: true)
-        pendingKeys.removeAll(keepingCapacity: true)
-        pendingEmails.removeAll(keepingCapacity: true)
-        pendingEmailBytes.removeAll(keepingCapacity: true)
-        emailIds.removeAll(keepingCapacity: true)
+        visitorKeys.removeAll()
+        emailKeys.removeAll()
         foldMatched()
     }
 
@@ -326,18 +301,13 @@ public struct TouchProcessor: RowProcessor {
         let wanted = ctx.utmKeysWanted
         for k in 0..<5 {
             let v = r.field(m[TouchField.utm_source.rawValue + k])
-            // Keys no pilot matches on are only needed for evidence (source, medium, campaign).
-            if wanted & (1 << UInt8(k)) == 0 {
-                if k < 3 && v.trimmed().count > 0 {
-                    utm.values[k].removeAll(keepingCapacity: true)
-                    utm.values[k] += v
-                }
-                continue
-            }
-            if v.trimmed().count > 0 {
+            // Keys no pilot matches on are needed only for evidence (source, medium, campaign).
+            let isWanted = wanted & (1 << UInt8(k)) != 0
+            if (isWanted || k < 3) && v.trimmed().count > 0 {
                 utm.values[k].removeAll(keepingCapacity: true)
                 utm.values[k] += v
             }
+            guard isWanted else { continue }
             utmNorm[k].removeAll(keepingCapacity: true)
             utm.values[k].withUnsafeBufferPointer { b in for c in b.trimmed() { utmNorm[k].append(asciiLower(c)) } }
         }
