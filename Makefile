@@ -1,16 +1,21 @@
 # PilotScope — the two commands of the README, and a few helpers.
 SWIFT ?= swift
+PREFIX ?= /usr/local
 BIN := .build/release/pilotscope
+# The Swift runtime and Foundation are linked in: the binary runs on a machine without the
+# Swift toolchain (servers, Spark nodes). It needs only libc, libstdc++, zlib, libcsv, ISA-L and
+# libcrypto from the system.
+RELEASE := -c release --product pilotscope --static-swift-stdlib
 
-.PHONY: run test setup build sample-data bench clean
+.PHONY: run test setup build install sample-data bench lint clean
 
 ## Set up, build in release, and run the main job on sample-data/ (prints the decision table).
 run: setup build
 	$(BIN) report -c sample-data/pilotscope.yaml --out out/sample --table decision --format md
 
 ## Set up and run the whole test suite, then the pipeline tests under ThreadSanitizer.
-test: setup
-	$(SWIFT) build -c release --product pilotscope
+test: setup build
+	./scripts/check-binary.sh $(BIN)
 	$(SWIFT) test
 	./scripts/sanitize.sh thread "DeterminismTests|CSVDifferentialTests|GoldenReportTests|PresetTests"
 
@@ -18,7 +23,13 @@ setup:
 	./scripts/setup.sh
 
 build:
-	$(SWIFT) build -c release --product pilotscope
+	$(SWIFT) build $(RELEASE)
+
+## Install the binary into $(PREFIX)/bin (and check it needs nothing of the toolchain).
+install: setup build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/pilotscope
+	./scripts/check-binary.sh $(DESTDIR)$(PREFIX)/bin/pilotscope
 
 ## Regenerate the committed sample dataset (deterministic).
 sample-data: build

@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "PilotScope",
-    platforms: [.macOS(.v13)],
     products: [
         .library(name: "PilotScope", targets: ["PilotScope"]),
         .executable(name: "pilotscope", targets: ["pilotscope"]),

@@ -16,7 +16,7 @@ mkdir -p "$DATA" "$OUT"
 # Everything printed is also saved as the run's log.
 exec > >(tee "$OUT/growth.log") 2>&1
 command -v igzip >/dev/null || { echo "installing isal (igzip) for the floor" >&2; apt-get install -y -qq isal >/dev/null 2>&1 || sudo apt-get install -y -qq isal >/dev/null; }
-swift build -c release --product pilotscope >&2
+make -s build >&2
 PEERS=${PEERS:-1}
 if [ "$PEERS" != 0 ] && ! python3 -c "import duckdb, polars, yaml, matplotlib" 2>/dev/null; then
   echo "installing the peers' Python packages (duckdb, polars, pyyaml, matplotlib)" >&2

@@ -7,7 +7,7 @@ if ! command -v chromium >/dev/null; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 fi
-swift build -c release --product pilotscope >&2
+make -s build >&2
 .build/release/pilotscope report -c sample-data/pilotscope.yaml --out out/sample --quiet
 page="file://$PWD/out/sample/report.html"
 flags=(--headless --no-sandbox --disable-gpu --hide-scrollbars --enable-logging=stderr --v=0)

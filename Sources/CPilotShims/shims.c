@@ -106,3 +106,35 @@ size_t CPilotShims_find4(const uint8_t *p, size_t n, uint8_t a, uint8_t b, uint8
 int CPilotShims_exchange(const char *a, const char *b) {
     return renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) == 0 ? 0 : errno;
 }
+
+/* SIGINT and SIGTERM: the handler only writes the signal number to a pipe (async-signal-safe);
+   a thread of the program reads it, removes its staging directories and exits 128 + signal. */
+#include <signal.h>
+#include <unistd.h>
+
+static int signal_write_fd = -1;
+
+static void on_signal(int sig) {
+    int saved = errno;
+    unsigned char b = (unsigned char)sig;
+    ssize_t n;
+    do { n = write(signal_write_fd, &b, 1); } while (n < 0 && errno == EINTR);
+    errno = saved;
+}
+
+int CPilotShims_install_signals(void) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    signal_write_fd = fds[1];
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0) return -1;
+    /* A closed pipe (`… | head`) must end a write with EPIPE, and a file-size limit must fail a
+       write, not kill the run. */
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
+    return fds[0];
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CPilotShims
 import Foundation
 import PilotScope
 
@@ -6,6 +7,9 @@ import PilotScope
 @main
 struct PilotScopeCLI {
     static func main() {
+        // First of all: a signal at any instant from here on leaves the previous output intact,
+        // no temporary folder behind, and exits 130 (SIGINT) or 143 (SIGTERM).
+        Signals.install()
         do {
             var command = try Root.parseAsRoot()
             try command.run()
@@ -16,6 +20,8 @@ struct PilotScopeCLI {
             Terminal.fail("error: \(e.description)", exit: 2)
         } catch let e as InputError {
             Terminal.fail("error: \(e.description)", exit: 1)
+        } catch let e as OutputError {
+            Terminal.fail("error: \(e.description)", exit: e.isUsageError ? 2 : 1)
         } catch let e as ExitCode {
             exit(e.rawValue)
         } catch {
@@ -47,8 +53,7 @@ enum Terminal {
     nonisolated(unsafe) static var format = LogFormat.text
 
     static func raw(_ s: String) {
-        let line = s.hasSuffix("\n") ? s : s + "\n"
-        line.utf8CString.withUnsafeBufferPointer { p in _ = write(2, p.baseAddress, p.count - 1) }
+        _ = FileIO.writeAll(2, s.hasSuffix("\n") ? s : s + "\n")
     }
 
     /// A message (warning or information) in the chosen format.
@@ -101,9 +106,38 @@ extension InflateBackend: ExpressibleByArgument {}
 /// Loads and validates the configuration: exit 2 on any error, warnings to stderr.
 func loadConfig(_ path: String, quiet: Bool) throws -> ResolvedConfig {
     let file = try ConfigLoader.load(path: path)
-    let base = (path as NSString).deletingLastPathComponent
-    let (resolved, issues) = ConfigValidator.resolve(file, baseDirectory: base.isEmpty ? "." : base)
-    if !quiet { for i in issues where i.severity == .warning { Terminal.error(i.description) } }
-    guard let resolved else { throw ConfigError(issues.filter { $0.severity == .error }) }
+    let (resolved, issues) = ConfigValidator.resolve(file, baseDirectory: Paths.parent(path))
+    let named = ConfigError(issues).naming(path).issues
+    if !quiet { for i in named where i.severity == .warning { Terminal.error(i.description) } }
+    guard let resolved else { throw ConfigError(named.filter { $0.severity == .error }) }
     return resolved
+}
+
+/// SIGINT / SIGTERM, from the first line of `main`: a thread waits for the handler's byte, removes
+/// every folder still being written, says so, and exits 128 + the signal's number.
+enum Signals {
+    static func install() {
+        let fd = CPilotShims_install_signals()
+        guard fd >= 0 else { return }
+        Thread.detachNewThread {
+            var b: UInt8 = 0
+            while true {
+                let n = read(fd, &b, 1)
+                if n == 1 { break }
+                if n < 0 && errno == EINTR { continue }
+                return
+            }
+            AtomicDirectory.discardAll()
+            let name = b == UInt8(SIGINT) ? "SIGINT" : "SIGTERM"
+            let code = 128 + Int32(b)
+            let message = "interrupted by \(name): the previous output is left as it was"
+            if Terminal.format == .json {
+                Terminal.raw("{\"event\":\"error\",\"exit\":\(code),\"message\":\(TableWriter.jsonString(message))}")
+            } else {
+                Terminal.raw(message)
+            }
+            // Other threads may be anywhere: end without running exit handlers.
+            _exit(code)
+        }
+    }
 }

@@ -45,7 +45,7 @@ struct Report: ParsableCommand {
 
     @OptionGroup var read: ReadOptions
 
-    static let tableNames = ["funnel", "icp", "icp_rules", "cost", "velocity", "sla", "weekly", "decision", "quality", "attribution"]
+    static var tableNames: [String] { ReportTables.names }
 
     func validate() throws {
         if out == nil && table == nil { throw ValidationError("give --out DIR, --table NAME, or both") }
@@ -67,9 +67,11 @@ struct Report: ParsableCommand {
             }
             opts.asOf = t
         }
-        let sections = try plannedSections(config, crm: crm, touches: touches, history: stageHistory)
-        let staging = try out.map { try AtomicDirectory(target: $0) }
-        Signals.install()
+        let sections = try InputPlan.sections(config, crm: crm, touches: touches, history: stageHistory)
+        // Where the output goes is checked, and its new folder made, before any data is read.
+        let protected = [options.config] + sections.flatMap(\.files)
+        let target = try out.map { try OutputTarget.check($0, role: .output, protected: protected, patterns: InputPlan.globPatterns(sections)) }
+        let staging = try target.map { try AtomicDirectory(target: $0) }
         if !quiet && logFormat == .text && Terminal.stderrIsTerminal {
             opts.progress = Progress()
             opts.progress?.startDrawing()
@@ -115,37 +117,7 @@ extension OutputFormat: ExpressibleByArgument {}
 enum Output {
     /// Writes to standard output; a closed pipe (`… | head`) ends the run quietly with exit 0.
     static func stdout(_ s: String) {
-        var bytes = Array(s.utf8)
-        var off = 0
-        while off < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress! + off, $0.count - off) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                exit(errno == EPIPE ? 0 : 1)
-            }
-            off += n
-        }
+        if let e = FileIO.writeAll(1, s) { exit(e == EPIPE ? 0 : 1) }
     }
 }
 
-/// SIGINT / SIGTERM: remove the staging directory, leave the previous output untouched, exit non-zero.
-enum Signals {
-    nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []
-
-    static func install() {
-        signal(SIGPIPE, SIG_IGN)
-        // A file-size limit (a full disk in tests, a quota) must fail a write, not kill the run.
-        signal(SIGXFSZ, SIG_IGN)
-        for (sig, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
-            signal(sig, SIG_IGN)
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler {
-                AtomicDirectory.active?.discard()
-                Terminal.error("interrupted: the previous output is left as it was")
-                exit(code)
-            }
-            s.resume()
-            sources.append(s)
-        }
-    }
-}

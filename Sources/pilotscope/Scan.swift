@@ -36,7 +36,7 @@ struct Scan: ParsableCommand {
         if let config {
             let r = try loadConfig(config, quiet: false)
             resolved = r
-            sections = try plannedSections(r, crm: [], touches: [], history: [])
+            sections = try InputPlan.sections(r)
         }
         if !files.isEmpty {
             var s = InputSection(files: files, preset: preset)
@@ -81,21 +81,3 @@ func guessKind(_ path: String, preset: String, delimiter: UInt8, backend: Inflat
     return b.0
 }
 
-/// Config sections (or CLI overrides per kind) as planned sections with expanded files.
-func plannedSections(_ r: ResolvedConfig, crm: [String], touches: [String], history: [String]) throws -> [PlannedSection] {
-    var out: [PlannedSection] = []
-    let inputs = r.file.inputs
-    for (kind, cfg, cli) in [(InputKind.crm, inputs?.crm, crm), (.touches, inputs?.touches, touches), (.stage_history, inputs?.stage_history, history)] {
-        if !cli.isEmpty {
-            // Command-line files replace the config's files, keeping the first section's settings.
-            var s = cfg?.items.first ?? InputSection(files: [])
-            s.files = OneOrMany(cli)
-            out.append(PlannedSection(kind: kind, section: s, files: try InputPlan.expand(cli, base: ".")))
-            continue
-        }
-        for s in cfg?.items ?? [] {
-            out.append(PlannedSection(kind: kind, section: s, files: try InputPlan.expand(s.files?.items ?? [], base: r.baseDirectory), base: r.baseDirectory))
-        }
-    }
-    return out
-}

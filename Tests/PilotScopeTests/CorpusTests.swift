@@ -214,41 +214,82 @@ final class CorpusTests: XCTestCase {
         try noLeftovers(d)
     }
 
-    func testSymlinkAtTheOutputPathIsReplacedNotFollowed() throws {
-        let (d, _) = try prepared()
-        let victim = d + "/victim"
-        try FileManager.default.createDirectory(atPath: victim, withIntermediateDirectories: true)
-        Support.write(victim + "/keep.txt", "mine")
-        try FileManager.default.createSymbolicLink(atPath: d + "/link", withDestinationPath: victim)
-        let r = try Support.run(["report", "-c", d + "/pilotscope.yaml", "--out", d + "/link", "--quiet"])
-        XCTAssertEqual(r.code, 0, r.err)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: victim), ["keep.txt"])
-        XCTAssertTrue(FileManager.default.fileExists(atPath: d + "/link/funnel.csv"))
+    /// Starts `report` reading its CRM export from a pipe the test holds open: until the pipe
+    /// closes the run cannot finish, so a signal always finds it mid-run.
+    func startReading(_ d: String) throws -> (Process, FileHandle) {
+        guard let bin = Support.binary else { throw XCTSkip("binary not built") }
+        // Writing to the pipe of a run that was killed must fail the write, not this process.
+        signal(SIGPIPE, SIG_IGN)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: bin)
+        p.arguments = ["report", "-c", d + "/pilotscope.yaml", "--crm", "-", "--out", d + "/out", "--quiet"]
+        let input = Pipe()
+        p.standardInput = input
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return (p, input.fileHandleForWriting)
     }
 
-    func testSignalsLeaveThePreviousOutput() throws {
-        guard let bin = Support.binary else { throw XCTSkip("binary not built") }
-        let d = Support.tempDir()
-        try Generator(contacts: 20000, touches: 800_000, seed: 3, shards: 1, visitors: nil, out: d).run()
-        XCTAssertEqual(try Support.run(["report", "-c", d + "/pilotscope.yaml", "--out", d + "/out", "--quiet"]).code, 0)
-        let before = Support.read(d + "/out/funnel.csv")
-        var interrupted = 0
-        for (sig, code) in [(SIGTERM, Int32(143)), (SIGINT, Int32(130))] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: bin)
-            p.arguments = ["report", "-c", d + "/pilotscope.yaml", "--out", d + "/out", "--quiet", "--threads", "1"]
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            usleep(100_000)
-            kill(p.processIdentifier, sig)
-            p.waitUntilExit()
-            if p.terminationStatus == 0 { continue }  // finished first: nothing to check this time
-            interrupted += 1
-            XCTAssertEqual(p.terminationStatus, code)
-            XCTAssertEqual(Support.read(d + "/out/funnel.csv"), before)
-            try noLeftovers(d)
+    /// Polls until `observed()` holds (a state of the other process), failing after a minute.
+    func waitFor(_ what: String, _ observed: () -> Bool) {
+        let deadline = Date().addingTimeInterval(60)
+        while !observed() {
+            if Date() > deadline {
+                XCTFail("timed out waiting for \(what)")
+                return
+            }
+            _ = poll(nil, 0, 1)  // look again in a millisecond
         }
-        XCTAssertGreaterThan(interrupted, 0, "no run was interrupted: the data is too small for this machine")
+    }
+
+    /// Sends `sig`; the run must exit with `code`, the previous output as it was, no temporary
+    /// folder left.
+    func interrupt(_ p: Process, _ input: FileHandle, _ sig: Int32, expecting code: Int32, in d: String, before: String,
+                   file: StaticString = #filePath, line: UInt = #line) throws {
+        kill(p.processIdentifier, sig)
+        p.waitUntilExit()
+        try? input.close()
+        XCTAssertEqual(p.terminationReason, .exit, file: file, line: line)
+        XCTAssertEqual(p.terminationStatus, code, file: file, line: line)
+        XCTAssertEqual(Support.read(d + "/out/funnel.csv"), before, file: file, line: line)
+        try noLeftovers(d)
+    }
+
+    /// SIGTERM and SIGINT while the run reads data: exit 143 / 130, the previous output as it
+    /// was, no temporary folder left.
+    func testSignalsLeaveThePreviousOutput() throws {
+        let (d, before) = try prepared()
+        // More than the header probe's 64 KiB: the run then plans, makes its new output folder
+        // beside --out, and waits in the middle of the CRM rows.
+        let rows = String(repeating: Self.goodRow, count: 2000)
+        for (sig, code) in [(SIGTERM, Int32(143)), (SIGINT, Int32(130))] {
+            let (p, input) = try startReading(d)
+            let fd = input.fileDescriptor
+            let writer = Thread { _ = FileIO.writeAll(fd, Self.crmHeader + rows) }
+            writer.start()
+            waitFor("the new output folder") {
+                ((try? FileManager.default.contentsOfDirectory(atPath: d)) ?? []).contains { $0.hasPrefix(".out.tmp-") }
+            }
+            try interrupt(p, input, sig, expecting: code, in: d, before: before)
+        }
+    }
+
+    /// A signal as soon as the handlers are installed (the first thing `main` does, before the
+    /// arguments are parsed): exit 143 / 130, never the default death by signal or exit 2.
+    func testSignalsAtTheVeryStart() throws {
+        let (d, before) = try prepared()
+        for (sig, code) in [(SIGTERM, Int32(143)), (SIGINT, Int32(130))] {
+            let (p, input) = try startReading(d)
+            // SigCgt in /proc: the mask of caught signals, bit n-1 for signal n.
+            waitFor("the signal handlers") {
+                let status = Support.read("/proc/\(p.processIdentifier)/status")
+                guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+                    let mask = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16)
+                else { return false }
+                return mask & (1 << (UInt64(SIGINT) - 1)) != 0 && mask & (1 << (UInt64(SIGTERM) - 1)) != 0
+            }
+            try interrupt(p, input, sig, expecting: code, in: d, before: before)
+        }
     }
 
     // MARK: privacy and spreadsheet safety

@@ -18,4 +18,8 @@ static inline void CPilotShims_prefetch(const void *p) { __builtin_prefetch(p, 0
 
 /* Atomically swaps two paths (renameat2 RENAME_EXCHANGE); 0 on success, else errno. */
 int CPilotShims_exchange(const char *a, const char *b);
+
+/* Installs SIGINT and SIGTERM handlers that write the signal number (one byte) to a pipe, and
+   ignores SIGPIPE and SIGXFSZ; returns the pipe's read end, or -1. */
+int CPilotShims_install_signals(void);
 #endif

@@ -8,10 +8,13 @@ public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
     public var pilot: String?
     public var key: String
     public var message: String
+    /// The configuration file, when known (every message names it).
+    public var file: String? = nil
 
     public var description: String {
         let who = pilot.map { "pilot '\($0)': " } ?? ""
-        return "\(severity.rawValue): \(who)\(key): \(message)"
+        let whereFrom = file.map { "\($0): " } ?? ""
+        return "\(whereFrom)\(severity.rawValue): \(who)\(key.isEmpty ? "" : key + ": ")\(message)"
     }
 }
 
@@ -19,6 +22,15 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
     public var issues: [ConfigIssue]
     public var description: String { issues.map(\.description).joined(separator: "\n") }
     public init(_ issues: [ConfigIssue]) { self.issues = issues }
+
+    /// The same issues, each naming the configuration file `file`.
+    public func naming(_ file: String) -> ConfigError {
+        ConfigError(issues.map { i in
+            var i = i
+            if i.file == nil { i.file = file }
+            return i
+        })
+    }
     public init(key: String, _ message: String, pilot: String? = nil) {
         issues = [ConfigIssue(severity: .error, pilot: pilot, key: key, message: message)]
     }
@@ -31,13 +43,13 @@ public enum ConfigLoader {
         let node: Node
         do {
             guard let n = try Yams.compose(yaml: text) else {
-                throw ConfigError(key: fileName, "the configuration file is empty")
+                throw ConfigError(key: "", "the configuration file is empty")
             }
             node = n
         } catch let e as ConfigError {
             throw e
         } catch {
-            throw ConfigError(key: fileName, "not valid YAML: \(error)")
+            throw ConfigError(key: "", "not valid YAML: \(error)")
         }
         let file: ConfigFile
         do {
@@ -57,11 +69,20 @@ public enum ConfigLoader {
         return file
     }
 
+    /// Reads and parses a configuration file; every error names the file, and a file that
+    /// cannot be read says why (the system's reason).
     public static func load(path: String) throws -> ConfigFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(key: path, "cannot read the configuration file")
+        let bytes: [UInt8]
+        switch FileIO.readFile(path, limit: 64 << 20) {
+        case .success(let b): bytes = b
+        case .failure(let e):
+            throw ConfigError([ConfigIssue(severity: .error, pilot: nil, key: "", message: "cannot read the configuration file: \(e)", file: path)])
         }
-        return try parse(String(decoding: data, as: UTF8.self), fileName: path)
+        do {
+            return try parse(String(decoding: bytes, as: UTF8.self), fileName: path)
+        } catch let e as ConfigError {
+            throw e.naming(path)
+        }
     }
 
     static func pathString(_ path: [CodingKey]) -> String {

@@ -123,6 +123,7 @@ public enum ConfigValidator {
                     do {
                         let th = try Threshold.parse(t)
                         if name == "scale" { scale.append(th) } else { stop.append(th) }
+                        if let w = th.rangeWarning { warn(id, "thresholds.\(name)[\(ti)]", w) }
                     } catch Threshold.ParseError.unknownMetric(let mname) {
                         fail(id, "thresholds.\(name)[\(ti)]", "unknown metric '\(mname)' in '\(t)' (\(Metric.allCases.map(\.rawValue).joined(separator: ", ")))")
                     } catch Threshold.ParseError.badOperator {
@@ -202,22 +203,35 @@ public enum ConfigValidator {
             for j in (i + 1)..<pilots.count {
                 let a = pilots[i], b = pilots[j]
                 guard a.windowStart < b.windowEnd && b.windowStart < a.windowEnd else { continue }
+                // SPEC 3.4: the earliest candidate wins; one tag, or one touch matching both, is
+                // the same instant for both pilots, and then config order decides.
+                let wins = "; a contact or touch that both match goes to '\(a.id)', listed first"
                 if let t = a.sourceTagsNorm.first(where: b.sourceTagsNorm.contains) {
-                    warn(a.id, "match.source_tags", "tag '\(String(decoding: t, as: UTF8.self))' is also used by pilot '\(b.id)' in an overlapping window")
+                    warn(a.id, "match.source_tags", "tag '\(String(decoding: t, as: UTF8.self))' is also used by pilot '\(b.id)' in an overlapping window\(wins)")
                 }
                 if let l = a.linksNorm.first(where: { la in b.linksNorm.contains { URLFields.linkMatches(la, $0) || URLFields.linkMatches($0, la) } }) {
-                    warn(a.id, "match.scheduling_links", "link '\(String(decoding: l, as: UTF8.self))' overlaps a link of pilot '\(b.id)'")
+                    warn(a.id, "match.scheduling_links", "link '\(String(decoding: l, as: UTF8.self))' overlaps a link of pilot '\(b.id)'\(wins)")
                 }
                 if let t = a.meetingTypesNorm.first(where: b.meetingTypesNorm.contains) {
-                    warn(a.id, "match.meeting_types", "meeting type '\(String(decoding: t, as: UTF8.self))' is also used by pilot '\(b.id)'")
+                    warn(a.id, "match.meeting_types", "meeting type '\(String(decoding: t, as: UTF8.self))' is also used by pilot '\(b.id)'\(wins)")
                 }
                 if let ua = a.utm, let ub = b.utm {
                     // Both can match one touch unless some key constrained by both has disjoint values.
                     var disjoint = false
                     for k in 0..<5 { if let va = ua[k], let vb = ub[k], !va.contains(where: vb.contains) { disjoint = true } }
-                    if !disjoint { warn(a.id, "match.utm", "UTM rules overlap those of pilot '\(b.id)'") }
+                    if !disjoint { warn(a.id, "match.utm", "UTM rules (campaign \(campaigns(ua, ub))) overlap those of pilot '\(b.id)'\(wins)") }
                 }
             }
+        }
+    }
+
+    /// The campaign values two UTM rules share ("any" when neither constrains it).
+    static func campaigns(_ a: [[[UInt8]]?], _ b: [[[UInt8]]?]) -> String {
+        let k = UTMKey.campaign.rawValue
+        switch (a[k], b[k]) {
+        case let (x?, y?): return x.filter(y.contains).map { "'" + String(decoding: $0, as: UTF8.self) + "'" }.joined(separator: ", ")
+        case let (x?, nil), let (nil, x?): return x.map { "'" + String(decoding: $0, as: UTF8.self) + "'" }.joined(separator: ", ")
+        default: return "any"
         }
     }
 

@@ -46,3 +46,8 @@ public struct Table: Sendable {
         rows.append(row)
     }
 }
+
+/// The tables a report writes, in schema order (Appendix A): file names and `--table` names.
+public enum ReportTables {
+    public static let names = ["funnel", "icp", "icp_rules", "cost", "velocity", "sla", "weekly", "decision", "quality", "attribution"]
+}

@@ -94,6 +94,39 @@ public struct Threshold: Sendable, Equatable {
         return Threshold(text: text.trimmingSpaces, metric: metric, op: op, numerator: neg ? -num : num, denominator: den)
     }
 
+    /// The values the metric can take: rates 0…1, counts and costs from 0 up; amounts are free.
+    static func domain(_ m: Metric) -> (lo: Double, hi: Double)? {
+        switch m.kind {
+        case .rate: return (0, 1)
+        case .count: return (0, .infinity)
+        case .money: return m == .cost_per_sqm || m == .cost_per_lead ? (0, .infinity) : nil
+        }
+    }
+
+    /// A threshold that can never hold, or always holds (when its metric is defined), because of
+    /// the metric's range: `icp_match < 140%`, `sqm < -3`. Nil when it can go either way.
+    public var rangeWarning: String? {
+        guard let d = Self.domain(metric) else { return nil }
+        let v = numerator / denominator
+        let never: Bool, always: Bool
+        switch op {
+        case .ge: (never, always) = (v > d.hi, v <= d.lo)
+        case .gt: (never, always) = (v >= d.hi, v < d.lo)
+        case .le: (never, always) = (v < d.lo, v >= d.hi)
+        case .lt: (never, always) = (v <= d.lo, v > d.hi)
+        case .eq: (never, always) = (v < d.lo || v > d.hi || (metric.kind == .count && v != v.rounded()), false)
+        }
+        let what: String
+        switch metric.kind {
+        case .rate: what = "\(metric.rawValue) is a rate between 0% and 100%"
+        case .count: what = "\(metric.rawValue) is a count, never below 0" + (op == .eq ? " and always whole" : "")
+        case .money: what = "\(metric.rawValue) is never below 0"
+        }
+        if never { return "'\(text)' can never hold: \(what)" }
+        if always { return "'\(text)' always holds (whenever \(metric.rawValue) is defined): \(what)" }
+        return nil
+    }
+
     /// Exact comparison of value (a/b) against num/den: a·den ⋚ num·b. Undefined never holds.
     public func holds(_ v: MetricValue) -> Bool {
         guard v.den != 0 else { return false }

@@ -1,91 +1,134 @@
 import CPilotShims
 import Foundation
 
-/// Replaces an output directory atomically: everything is written into a fresh sibling directory,
-/// which is then renamed over the target. A failed or interrupted run leaves the previous
-/// directory exactly as it was; the temporary directory is removed.
-public final class AtomicDirectory {
-    public let target: String
+/// Replaces a checked folder (`OutputTarget`) atomically: everything is written into a fresh
+/// sibling folder, which then takes the target's place in one step. A failed or interrupted run
+/// leaves the previous folder exactly as it was and removes the sibling. The folder and its files
+/// follow the umask, like any Unix tool's output.
+public final class AtomicDirectory: @unchecked Sendable {
+    public let target: OutputTarget
     public let staging: String
-    private var committed = false
-    nonisolated(unsafe) public static var active: AtomicDirectory?
+    /// Held while a file is written, the folder is swapped in, or it is discarded: a signal's
+    /// clean-up waits for the step in progress instead of racing it.
+    private let lock = NSLock()
+    private var state = State.open
 
-    public init(target: String) throws {
-        // The path as given (trailing slashes dropped), never resolved: a symlink at the output
-        // path is replaced by the new directory; its target is not touched.
-        var t = target
-        while t.count > 1 && t.hasSuffix("/") { t.removeLast() }
-        self.target = t
-        let parent = (self.target as NSString).deletingLastPathComponent
-        let base = (self.target as NSString).lastPathComponent
-        let dir = parent.isEmpty ? "." : parent
-        var isDir: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
-            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        }
-        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-            throw InputError(.unreadable, file: target, "cannot write output: \(dir) is not a folder that can be created")
-        }
-        // mkdtemp: a new, private directory beside the target (never follows a planted symlink).
-        var template = Array("\(dir)/.\(base).tmp-XXXXXX".utf8CString)
+    private enum State { case open, committed, discarded }
+
+    public init(target: OutputTarget) throws {
+        self.target = target
+        let parent = Paths.parent(target.path)
+        let name = Paths.lastComponent(target.path)
+        try Self.createParents(parent, for: target)
+        // mkdtemp: a new folder beside the target (never follows a planted symlink).
+        var template = Array("\(parent)/.\(name).tmp-XXXXXX".utf8CString)
         guard let p = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw InputError(.unreadable, file: target, "cannot write output beside it: \(String(cString: strerror(errno)))")
+            let e = errno
+            let code: OutputError.Code = e == EACCES || e == EPERM || e == EROFS ? .refused : .cannotCreate
+            throw OutputError(code, path: target.given, "cannot create the new \(target.role.option) folder beside it", cause: Errno(e))
         }
         staging = String(cString: p)
-        Self.active = self
+        // mkdtemp makes the folder private (0700): give it the mode any new folder would get.
+        chmod(staging, 0o777 & ~FileIO.umaskValue)
+        Self.register(self)
+        try write(target.role.marker, target.role.markerText)
     }
 
-    public func write(_ name: String, _ text: String) throws {
-        let path = staging + "/" + name
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644)
-        guard fd >= 0 else { throw InputError(.unreadable, file: path, "cannot create: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var bytes = Array(text.utf8)
-        var off = 0
-        while off < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Foundation.write(fd, $0.baseAddress! + off, $0.count - off) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw InputError(.unreadable, file: path, "write failed: \(String(cString: strerror(errno)))")
+    private static func createParents(_ dir: String, for target: OutputTarget) throws {
+        switch Paths.kind(dir, followingLinks: true) {
+        case .directory: return
+        case .missing:
+            try createParents(Paths.parent(dir), for: target)
+            if mkdir(dir, 0o777) != 0 && errno != EEXIST {
+                throw OutputError(.cannotCreate, path: target.given, "cannot create the folder \(dir)", cause: Errno(errno))
             }
-            off += n
+        default:
+            throw OutputError(.cannotCreate, path: target.given, "\(dir) is not a folder")
         }
-        if fsync(fd) != 0 { throw InputError(.unreadable, file: path, "fsync failed: \(String(cString: strerror(errno)))") }
     }
 
-    /// Moves the finished directory into place. The old one is renamed aside first, then removed.
+    /// Writes one file into the new folder (created exclusively, never through a link, synced).
+    public func write(_ name: String, _ text: String) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        guard state == .open else { throw OutputError(.writeFailed, path: target.given, "the output is no longer open") }
+        let path = staging + "/" + name
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw OutputError(.writeFailed, path: path, "cannot create", cause: Errno(errno)) }
+        defer { close(fd) }
+        if let e = FileIO.writeAll(fd, text) { throw OutputError(.writeFailed, path: path, "write failed", cause: Errno(e)) }
+        if fsync(fd) != 0 { throw OutputError(.writeFailed, path: path, "fsync failed", cause: Errno(errno)) }
+    }
+
+    /// Moves the finished folder into place. Where the kernel allows it the two folders swap in
+    /// one step; else the old one is renamed aside first. The old content is then removed.
     public func commit() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        guard state == .open else { throw OutputError(.writeFailed, path: target.given, "the output is no longer open") }
         let fm = FileManager.default
-        var old: String?
-        // Where the kernel allows it, swap the two directories in one step.
-        if (try? fm.attributesOfItem(atPath: target)) != nil, CPilotShims_exchange(staging, target) == 0 {
-            committed = true
-            Self.active = nil
+        let dest = target.path
+        let exists = Paths.kind(dest) != .missing
+        if exists && CPilotShims_exchange(staging, dest) == 0 {
+            state = .committed
             try? fm.removeItem(atPath: staging)
+            Self.unregister(self)
             return
         }
-        if (try? fm.attributesOfItem(atPath: target)) != nil {
-            let aside = staging + ".old"
-            guard rename(target, aside) == 0 else {
-                throw InputError(.unreadable, file: target, "cannot replace: \(String(cString: strerror(errno)))")
+        var aside: String?
+        if exists {
+            let old = staging + ".old"
+            guard rename(dest, old) == 0 else {
+                throw OutputError(.cannotReplace, path: target.given, "cannot move the previous folder aside", cause: Errno(errno))
             }
-            old = aside
+            aside = old
         }
-        guard rename(staging, target) == 0 else {
-            let e = String(cString: strerror(errno))
-            if let old { _ = rename(old, target) }
-            throw InputError(.unreadable, file: target, "cannot move the new output into place: \(e)")
+        guard rename(staging, dest) == 0 else {
+            let e = errno
+            if let aside { _ = rename(aside, dest) }
+            throw OutputError(.cannotReplace, path: target.given, "cannot move the new folder into place", cause: Errno(e))
         }
-        committed = true
-        Self.active = nil
-        if let old { try? fm.removeItem(atPath: old) }
+        state = .committed
+        if let aside { try? fm.removeItem(atPath: aside) }
+        Self.unregister(self)
     }
 
-    /// Removes the staging directory (failure, interrupt).
+    /// Removes the new folder (failure, interrupt); the previous one is untouched.
     public func discard() {
-        if !committed { try? FileManager.default.removeItem(atPath: staging) }
-        Self.active = nil
+        lock.lock()
+        defer { lock.unlock() }
+        guard state == .open else { return }
+        state = .discarded
+        try? FileManager.default.removeItem(atPath: staging)
+        Self.unregister(self)
     }
 
     deinit { discard() }
+
+    // MARK: the folders a signal must clean up
+
+    private struct Weak { weak var folder: AtomicDirectory? }
+    nonisolated(unsafe) private static var openFolders: [ObjectIdentifier: Weak] = [:]
+    private static let registry = NSLock()
+
+    private static func register(_ d: AtomicDirectory) {
+        registry.lock()
+        openFolders[ObjectIdentifier(d)] = Weak(folder: d)
+        registry.unlock()
+    }
+
+    private static func unregister(_ d: AtomicDirectory) {
+        registry.lock()
+        openFolders[ObjectIdentifier(d)] = nil
+        registry.unlock()
+    }
+
+    /// Discards every folder still being written (SIGINT/SIGTERM): each waits for its file or
+    /// swap in progress. The process must exit right after.
+    public static func discardAll() {
+        registry.lock()
+        let all = openFolders.values.compactMap(\.folder)
+        registry.unlock()
+        for d in all { d.discard() }
+    }
 }

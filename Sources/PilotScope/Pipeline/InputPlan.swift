@@ -45,6 +45,15 @@ public enum InputPlan {
         return out
     }
 
+    /// The absolute glob patterns of the sections' file entries (entries without `*?[` are files,
+    /// not patterns): where an output folder must not lie.
+    public static func globPatterns(_ sections: [PlannedSection]) -> [String] {
+        sections.flatMap { s in
+            (s.section.files?.items ?? []).filter { $0 != "-" && $0.contains(where: { "*?[".contains($0) }) }
+                .map { Paths.absolute(Paths.join(s.base, $0)) }
+        }
+    }
+
     /// The header row (first non-blank record) of a file.
     public static func readHeader(_ path: String, delimiter: UInt8, backend: InflateBackend) throws -> [String] {
         struct First: RecordHandler {
@@ -71,41 +80,76 @@ public enum InputPlan {
         return fields
     }
 
-    public static func contexts(
-        sections: [PlannedSection], config: ResolvedConfig?, backend: InflateBackend
-    ) throws -> [FileContext] {
+    /// The configuration's input sections, or for a kind given on the command line those files
+    /// (replacing the configuration's files, keeping its first section's settings), with every
+    /// glob expanded. The one planning step of `report`, `scan`, `validate` and the tests.
+    public static func sections(_ r: ResolvedConfig, crm: [String] = [], touches: [String] = [], history: [String] = []) throws -> [PlannedSection] {
+        var out: [PlannedSection] = []
+        let inputs = r.file.inputs
+        for (kind, cfg, cli) in [(InputKind.crm, inputs?.crm, crm), (.touches, inputs?.touches, touches), (.stage_history, inputs?.stage_history, history)] {
+            if !cli.isEmpty {
+                var s = cfg?.items.first ?? InputSection(files: [])
+                s.files = OneOrMany(cli)
+                out.append(PlannedSection(kind: kind, section: s, files: try expand(cli, base: ".")))
+                continue
+            }
+            for s in cfg?.items ?? [] {
+                out.append(PlannedSection(kind: kind, section: s, files: try expand(s.files?.items ?? [], base: r.baseDirectory), base: r.baseDirectory))
+            }
+        }
+        return out
+    }
+
+    /// How the files of one section are read: preset, delimiter, zone, timestamp format, stages.
+    public struct SectionReading: Sendable {
+        public var preset: Preset
+        public var delimiter: UInt8
+        public var timestamps: TimestampParser
+        public var stages: [[UInt8]: Stage]
+    }
+
+    public static func reading(_ s: PlannedSection) throws -> SectionReading {
+        let presetName = s.section.preset ?? "canonical"
+        guard let preset = Presets.find(presetName, kind: s.kind) else {
+            throw ConfigError(key: "preset", "unknown preset '\(presetName)' for \(s.kind.rawValue)")
+        }
+        let delim = s.section.delimiter.flatMap { $0.utf8.first } ?? 0x2C
+        let zoneName = s.section.input_timezone ?? "UTC"
+        guard let zone = TimeZoneCache.shared.table(zoneName) else {
+            throw ConfigError(key: "input_timezone", "unknown time zone '\(zoneName)'")
+        }
+        let format = s.section.timestamp_format.flatMap(TimestampFormat.init(rawValue:)) ?? .auto
+        var stages: [[UInt8]: Stage] = [:]
+        for (name, st) in s.section.stages ?? [:] {
+            if let stage = Stage(rawValue: st.lowercased()) { stages[name.normalizedText] = stage }
+        }
+        return SectionReading(preset: preset, delimiter: delim, timestamps: TimestampParser(format: format, zone: zone), stages: stages)
+    }
+
+    /// The name a file has in the quality table (B13): relative to the config's folder for
+    /// configured files, as typed for command-line files, `stdin` for `-`.
+    public static func displayName(_ path: String, base: String) -> String {
+        if path == "-" { return "stdin" }
+        let prefix = base.hasSuffix("/") ? base : base + "/"
+        return base != "." && path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+
+    /// One file of a section: its header read and its columns mapped (missing required columns
+    /// fail here, before any data is read).
+    public static func context(_ path: String, of s: PlannedSection, reading r: SectionReading, index: Int, backend: InflateBackend) throws -> FileContext {
+        let display = displayName(path, base: s.base)
+        let header = try readHeader(path, delimiter: r.delimiter, backend: backend)
+        let mapping = try ColumnMapping(kind: s.kind, header: header, preset: r.preset, overrides: s.section.columns ?? [:], file: display)
+        return FileContext(
+            index: index, path: display, location: path, kind: s.kind, mapping: mapping, delimiter: r.delimiter,
+            timestamps: r.timestamps, stages: r.stages)
+    }
+
+    public static func contexts(sections: [PlannedSection], config: ResolvedConfig?, backend: InflateBackend) throws -> [FileContext] {
         var out: [FileContext] = []
         for s in sections {
-            let presetName = s.section.preset ?? "canonical"
-            guard let preset = Presets.find(presetName, kind: s.kind) else {
-                throw ConfigError(key: "preset", "unknown preset '\(presetName)' for \(s.kind.rawValue)")
-            }
-            let delim = s.section.delimiter.flatMap { $0.utf8.first } ?? 0x2C
-            let zoneName = s.section.input_timezone ?? "UTC"
-            guard let zone = TimeZoneCache.shared.table(zoneName) else {
-                throw ConfigError(key: "input_timezone", "unknown time zone '\(zoneName)'")
-            }
-            let format = s.section.timestamp_format.flatMap(TimestampFormat.init(rawValue:)) ?? .auto
-            var stages: [[UInt8]: Stage] = [:]
-            for (name, st) in s.section.stages ?? [:] {
-                if let stage = Stage(rawValue: st.lowercased()) { stages[name.normalizedText] = stage }
-            }
-            for path in s.files {
-                let prefix = s.base.hasSuffix("/") ? s.base : s.base + "/"
-                var display = s.base != "." && path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
-                if path == "-" { display = "stdin" }
-                let header = try readHeader(path, delimiter: delim, backend: backend)
-                let mapping: ColumnMapping
-                do {
-                    mapping = try ColumnMapping(kind: s.kind, header: header, preset: preset, overrides: s.section.columns ?? [:], file: display)
-                } catch let e as ColumnError {
-                    throw e
-                }
-                out.append(
-                    FileContext(
-                        index: out.count, path: display, location: path, kind: s.kind, mapping: mapping, delimiter: delim,
-                        timestamps: TimestampParser(format: format, zone: zone), stages: stages))
-            }
+            let r = try reading(s)
+            for path in s.files { out.append(try context(path, of: s, reading: r, index: out.count, backend: backend)) }
         }
         return out
     }
