@@ -105,12 +105,9 @@ extension InflateBackend: ExpressibleByArgument {}
 
 /// Loads and validates the configuration: exit 2 on any error, warnings to stderr.
 func loadConfig(_ path: String, quiet: Bool) throws -> ResolvedConfig {
-    let file = try ConfigLoader.load(path: path)
-    let (resolved, issues) = ConfigValidator.resolve(file, baseDirectory: Paths.parent(path))
-    let named = ConfigError(issues).naming(path).issues
-    if !quiet { for i in named where i.severity == .warning { Terminal.error(i.description) } }
-    guard let resolved else { throw ConfigError(named.filter { $0.severity == .error }) }
-    return resolved
+    let (config, warnings) = try ConfigLoader.loadResolved(path: path)
+    if !quiet { for w in warnings { Terminal.error(w.description) } }
+    return config
 }
 
 /// SIGINT / SIGTERM, from the first line of `main`: a thread waits for the handler's byte, removes

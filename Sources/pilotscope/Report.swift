@@ -81,13 +81,8 @@ struct Report: ParsableCommand {
         do {
             result = try ReportEngine.run(config: config, sections: sections, options: opts)
             opts.progress?.stop()
-            if let staging {
-                for t in result.tables { try staging.write(t.name + ".csv", TableWriter.render(t, as: .csv)) }
-                try staging.write("rejects.csv", TableWriter.rejects(result.rejects))
-                try staging.write("summary.json", result.summaryJSON())
-                try staging.write("report.html", HTMLReport.render(result))
-                try staging.commit()
-            }
+            if !quiet { for w in result.warnings { Terminal.error(ConfigError([w]).naming(options.config).description) } }
+            if let staging { try ReportOutput.write(result, into: staging) }
         } catch {
             staging?.discard()
             throw error
@@ -96,7 +91,7 @@ struct Report: ParsableCommand {
             Output.stdout(TableWriter.render(t, as: format))
         }
         if logFormat == .json {
-            for (phase, secs) in result.timings {
+            for (phase, secs) in result.summary.timings {
                 Terminal.raw("{\"event\":\"phase\",\"name\":\(TableWriter.jsonString(phase)),\"seconds\":\(formatFixed(secs, 3))}")
             }
             let summary = result.summaryJSON().split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined()

@@ -4,7 +4,7 @@ import XCTest
 final class HTMLReportTests: XCTestCase {
     func testSelfContainedWithASectionPerPilotAndEscapedText() throws {
         let r = try Support.report(config: Support.fixtures.appendingPathComponent("golden-rules/pilotscope.yaml").path)
-        let html = HTMLReport.render(r, title: "<Pilots & \"partners\">")
+        let html = HTMLReport.render(tables: r.tables, pilots: r.pilots, asOf: r.asOf, title: "<Pilots & \"partners\">")
         XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>"))
         XCTAssertTrue(html.contains("&lt;Pilots &amp; &quot;partners&quot;&gt;"))
         // No network: no external scripts, styles, fonts or images.

@@ -20,24 +20,10 @@ enum Support {
         String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
     }
 
-    /// Loads a configuration and runs the whole report in-process.
+    /// Loads a configuration and runs the whole report in-process, planned by the CLI's own code.
     static func report(config path: String, threads: Int = 2, crm: [String] = [], touches: [String] = [], engine: CSVEngine = .fast) throws -> ReportResult {
-        let file = try ConfigLoader.load(path: path)
-        let base = (path as NSString).deletingLastPathComponent
-        let (resolved, issues) = ConfigValidator.resolve(file, baseDirectory: base)
-        guard let resolved else { throw ConfigError(issues) }
-        var sections: [PlannedSection] = []
-        for (kind, cfg, cli) in [(InputKind.crm, file.inputs?.crm, crm), (.touches, file.inputs?.touches, touches), (.stage_history, file.inputs?.stage_history, [])] {
-            if !cli.isEmpty {
-                var s = cfg?.items.first ?? InputSection(files: [])
-                s.files = OneOrMany(cli)
-                sections.append(PlannedSection(kind: kind, section: s, files: cli))
-                continue
-            }
-            for s in cfg?.items ?? [] {
-                sections.append(PlannedSection(kind: kind, section: s, files: try InputPlan.expand(s.files?.items ?? [], base: base), base: base))
-            }
-        }
+        let (resolved, _) = try ConfigLoader.loadResolved(path: path)
+        let sections = try InputPlan.sections(resolved, crm: crm, touches: touches)
         var o = ReportOptions(threads: threads)
         o.engine = engine
         return try ReportEngine.run(config: resolved, sections: sections, options: o)

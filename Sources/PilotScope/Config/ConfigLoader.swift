@@ -85,6 +85,17 @@ public enum ConfigLoader {
         }
     }
 
+    /// Loads and validates a configuration (2.1): the resolved configuration and its warnings,
+    /// each naming the file; every error is thrown together as one `ConfigError`. Paths in it are
+    /// relative to the file's folder.
+    public static func loadResolved(path: String) throws -> (config: ResolvedConfig, warnings: [ConfigIssue]) {
+        let file = try load(path: path)
+        let (resolved, issues) = ConfigValidator.resolve(file, baseDirectory: Paths.parent(path))
+        let named = ConfigError(issues).naming(path).issues
+        guard let resolved else { throw ConfigError(named.filter { $0.severity == .error }) }
+        return (resolved, named.filter { $0.severity == .warning })
+    }
+
     static func pathString(_ path: [CodingKey]) -> String {
         var s = ""
         for k in path {
@@ -146,24 +157,10 @@ public enum ConfigLoader {
     static func closest(_ key: String, among: [String]) -> String? {
         var best: (String, Int)?
         for c in among.sorted() {
-            let d = editDistance(Array(key), Array(c))
+            let d = Text.editDistance(Array(key), Array(c))
             if d <= max(2, key.count / 3), best == nil || d < best!.1 { best = (c, d) }
         }
         return best?.0
     }
 
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var prev = Array(0...b.count)
-        var cur = prev
-        for i in 1...a.count {
-            cur[0] = i
-            for j in 1...b.count {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&prev, &cur)
-        }
-        return prev[b.count]
-    }
 }

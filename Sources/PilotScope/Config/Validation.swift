@@ -183,9 +183,9 @@ public enum ConfigValidator {
                     graceDays: max(grace, 0), windowStart: windowStart, windowEnd: windowEnd, countingEnd: countingEnd,
                     sourceTags: tags, sourceTagsNorm: tags.map(\.normalizedText), utm: utm, links: links,
                     linksNorm: links.map(URLFields.normalizeLink), meetingTypes: types,
-                    meetingTypesNorm: types.map(\.normalizedText), icp: rules, costs: pc.costs ?? CostsConfig(),
+                    meetingTypesNorm: types.map(\.normalizedText), icp: rules, costs: Costs(pc.costs),
                     primaryMetric: primary, scale: scale, stop: stop, hasScaleList: !(pc.thresholds?.scale ?? []).isEmpty,
-                    sla: pc.sla, leadsCap: pc.caps?.leads, minSample: pc.min_sample ?? 5, adjustmentDay: adjDay,
+                    sla: pc.sla.map { SLATargets(respondHours: $0.respond_business_hours, scheduleDays: $0.schedule_business_days) }, leadsCap: pc.caps?.leads, minSample: pc.min_sample ?? 5, adjustmentDay: adjDay,
                     adjustmentAt: adjDay.map { pz.utc(fromLocal: $0 * 86_400) * 1000 }, holidays: holidays))
         }
         overlapWarnings(pilots, warn: warn)
@@ -246,4 +246,15 @@ public enum ConfigValidator {
 func formatConfigNumber(_ v: Double) -> String {
     if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
     return String(v)
+}
+
+extension Costs {
+    /// The configured costs, missing keys as 0 (B23).
+    init(_ c: CostsConfig?) {
+        self.init()
+        guard let c else { return }
+        (fixed, hours, hourlyRate) = (c.fixed ?? 0, c.hours ?? 0, c.hourly_rate ?? 0)
+        (perLead, perSQM, perWon) = (c.per_lead ?? 0, c.per_sqm ?? 0, c.per_won ?? 0)
+        currency = c.currency
+    }
 }

@@ -5,6 +5,12 @@ public enum UTMKey: Int, CaseIterable, Sendable {
     public var name: String { ["source", "medium", "campaign", "term", "content"][rawValue] }
     /// The query key, lower-cased: `utm_source` …
     public var queryKey: [UInt8] { Array(("utm_" + name).utf8) }
+
+    /// How many keys there are (a constant the per-row loops count to, allocating nothing).
+    public static let count = 5
+    /// The keys of UTM evidence, `source/medium/campaign` (B30): the first three.
+    public static let evidenceCount = 3
+    public var isEvidence: Bool { rawValue < Self.evidenceCount }
 }
 
 /// Per-worker scratch space for decoded UTM values: reused, never reallocated per row once warm.

@@ -1,3 +1,6 @@
+/// CSV engine: the hand-written scanner (default) or libcsv (the parser of record).
+public enum CSVEngine: String, Sendable, CaseIterable { case fast, libcsv }
+
 /// Field bounds storage: grown when needed, never shrunk, reused for every record of a worker.
 final class FieldBounds {
     var starts: UnsafeMutablePointer<Int>
@@ -142,3 +145,13 @@ public struct ChunkScanStats: Equatable {
 }
 
 public let maxFieldBytes = 16 << 20
+
+extension ChunkAccount {
+    /// Rejects the row (B10, B12): counts the reason and keeps its raw text, emails masked unless `keepPII`.
+    public mutating func reject(_ r: inout RecordView, _ reason: String, file: FileContext) {
+        rejected[reason, default: 0] += 1
+        let raw = r.csvLine(delimiter: file.delimiter)
+        rejects.append(RejectRow(file: file.path, line: r.line, reason: reason, row: keepPII ? raw : maskEmails(in: raw)))
+    }
+
+}

@@ -10,9 +10,6 @@ public struct CRMRow {
     public var amount: Double?
 }
 
-/// Marks an absent timestamp.
-public let absentTime = Int64.max
-
 /// The rules of SPEC 2.5 / B8–B10 for each kind of row, on byte slices.
 public struct RowParsers {
     public var email: EmailNormalizer
@@ -114,39 +111,17 @@ public struct RowParsers {
             stages: stages, respondedAt: responded, employees: employees, amount: amount)
     }
 
-    /// Touch events (B5); anything else is `other`.
-    public enum Event: UInt8, CaseIterable, Sendable {
-        case click, page_view, form_submit, registration, attendance, booking, other
-        static let names: [[UInt8]] = Event.allCases.map { Array(String(describing: $0).utf8) }
-
-        @inline(__always) static func classify(_ b: Bytes) -> Event {
-            let t = b.trimmed()
-            // The six names have six different lengths: one comparison at most.
-            let e: Event
-            switch t.count {
-            case 5: e = .click
-            case 9: e = .page_view
-            case 11: e = .form_submit
-            case 12: e = .registration
-            case 10: e = .attendance
-            case 7: e = .booking
-            default: return .other
-            }
-            return t.equalsLowered(names[Int(e.rawValue)]) ? e : .other
-        }
-    }
-
     private static let trueText: [UInt8] = Array("true".utf8)
 
     /// A touch row: (ts, event) or nil when rejected. The email, when valid, is left in `emailBuffer`.
-    public mutating func touch(_ r: inout RecordView, _ f: FileContext, _ acc: inout ChunkAccount) -> (ts: Int64, event: Event, email: EmailNormalizer.Result)? {
+    public mutating func touch(_ r: inout RecordView, _ f: FileContext, _ acc: inout ChunkAccount) -> (ts: Int64, event: TouchEvent, email: EmailNormalizer.Result)? {
         guard let ts = Self.required(&r, f, &acc, fields: Self.touchRequired, time: TouchField.ts.rawValue, names: Self.touchNames) else {
             return nil
         }
         let cols = f.mapping.cols
-        let event: Event
+        let event: TouchEvent
         switch f.mapping.event {
-        case .column: event = Event.classify(r.field(cols[TouchField.event.rawValue]))
+        case .column: event = TouchEvent.classify(r.field(cols[TouchField.event.rawValue]))
         case .constant: event = f.mapping.constantEvent
         case .bookingUnlessCanceled:
             let c = f.mapping.eventColumn

@@ -8,50 +8,6 @@ public struct CohortCounts: Sendable, Equatable {
 /// SLA outcome of one contact on one clock (B21).
 public enum SLAOutcome: Sendable { case met(Double), breached(Double?), pending }
 
-/// Everything known after attribution: the input of every table.
-public struct ReportData: Sendable {
-    public var pilots: [Pilot]
-    public var contacts: [Contact]
-    /// Matched touches folded per (pilot, identity), with per-pilot totals (`TouchResolution`).
-    public var folds: [TouchAgg]
-    public var touchTotals: [PilotTouchTotals]
-    public var matchedTouches: Int
-    public var visitorCount: Int, emailCount: Int
-    public var attribution: [Attribution?]
-    public var asOf: Int64
-    public var icpFields: [String]
-    public var icpValues: ValueArena
-    public var tags: TagTable
-    /// Per pilot: attributed contacts, baseline contacts, its folds that belong to a contact.
-    public var leads: [[Int]] = []
-    public var baseline: [[Int]] = []
-    public var contactFolds: [[Int32]] = []
-
-    public init(pilots: [Pilot], contacts: [Contact], touches: TouchResolution, attribution: [Attribution?], asOf: Int64, icpFields: [String], icpValues: ValueArena, tags: TagTable) {
-        self.pilots = pilots
-        self.contacts = contacts
-        folds = touches.aggs
-        touchTotals = touches.totals
-        matchedTouches = touches.matchedTouches
-        visitorCount = touches.visitorCount
-        emailCount = touches.emailCount
-        contactFolds = touches.contactAggs
-        self.attribution = attribution
-        self.asOf = asOf
-        self.icpFields = icpFields
-        self.icpValues = icpValues
-        self.tags = tags
-        leads = Array(repeating: [], count: pilots.count)
-        baseline = Array(repeating: [], count: pilots.count)
-        for (i, a) in attribution.enumerated() { if let a { leads[a.pilot].append(i) } }
-        // Flat window bounds: no Pilot struct copies in the per-contact loop.
-        let starts = pilots.map(\.windowStart), ends = pilots.map(\.windowEnd)
-        for (i, c) in contacts.enumerated() where attribution[i] == nil && c.createdAt <= asOf {
-            for k in 0..<starts.count where c.createdAt >= starts[k] && c.createdAt < ends[k] { baseline[k].append(i) }
-        }
-    }
-}
-
 /// Metric computations for one pilot over any subset of its contacts and touches.
 public struct Evaluator {
     public let data: ReportData
@@ -67,9 +23,9 @@ public struct Evaluator {
 
     @inline(__always) public func inCounting(_ t: Int64) -> Bool { t != absentTime && t >= p.windowStart && t < countingEnd }
 
-    /// Cumulative: reached stage i (mql 0 … won 3) or any later one inside the counting window.
-    public func reached(_ c: Contact, _ i: Int) -> Bool {
-        for j in i...3 where inCounting(c.stages[j]) { return true }
+    /// Cumulative: reached stage `s` or any later funnel stage inside the counting window (3.5).
+    public func reached(_ c: Contact, _ s: Stage) -> Bool {
+        for later in s.atOrAfter where inCounting(c.stages[later]) { return true }
         return false
     }
 
@@ -78,13 +34,13 @@ public struct Evaluator {
         k.leads = leads.count
         for i in leads {
             let c = data.contacts[i]
-            if reached(c, 0) { k.mql += 1 }
-            if reached(c, 1) { k.sqm += 1 }
-            if reached(c, 2) {
+            if reached(c, .mql) { k.mql += 1 }
+            if reached(c, .sqm) { k.sqm += 1 }
+            if reached(c, .opportunity) {
                 k.opportunities += 1
                 k.pipelineAmount += c.amount ?? 0
             }
-            if reached(c, 3) {
+            if reached(c, .won) {
                 k.won += 1
                 k.wonAmount += c.amount ?? 0
             }
@@ -92,12 +48,11 @@ public struct Evaluator {
         }
         if let touches {
             let t = data.touchTotals[p.index]
-            let d = t.distinct[touches.rawValue]
-            k.touches = t.touches[touches.rawValue]
-            k.uniqueVisitors = d[0]
-            k.registrations = d[1]
-            k.attendees = d[2]
-            k.meetingsBooked = d[3]
+            k.touches = t.touches(touches)
+            k.uniqueVisitors = t.distinct[touches, .any]
+            k.registrations = t.distinct[touches, .registration]
+            k.attendees = t.distinct[touches, .attendance]
+            k.meetingsBooked = t.distinct[touches, .meeting]
         }
         return k
     }
@@ -139,7 +94,7 @@ public struct Evaluator {
         var scratch: [UInt8] = []
         for i in leads {
             let c = data.contacts[i]
-            let sqm = reached(c, 1)
+            let sqm = reached(c, .sqm)
             var ok = true
             for (r, rule) in rules.enumerated() where !icpPasses(c, rule, field: fields[r], scratch: &scratch) {
                 ok = false
@@ -157,8 +112,7 @@ public struct Evaluator {
 
     public func totalCost(_ k: CohortCounts) -> Double {
         let c = p.costs
-        return (c.fixed ?? 0) + (c.hours ?? 0) * (c.hourly_rate ?? 0) + (c.per_lead ?? 0) * Double(k.leads)
-            + (c.per_sqm ?? 0) * Double(k.sqm) + (c.per_won ?? 0) * Double(k.won)
+        return c.fixed + c.hours * c.hourlyRate + c.perLead * Double(k.leads) + c.perSQM * Double(k.sqm) + c.perWon * Double(k.won)
     }
 
     // MARK: SLA (3.5, B21)
@@ -195,13 +149,13 @@ public struct Evaluator {
         let meetings = firstMeetings(touches)
         var respond: [SLAOutcome]?
         var schedule: [SLAOutcome]?
-        if let h = s.respond_business_hours {
+        if let h = s.respondHours {
             respond = leads.map { i in
                 let c = data.contacts[i]
                 return outcome(start: c.createdAt, end: c.respondedAt == absentTime ? nil : c.respondedAt, targetHours: h)
             }
         }
-        if let d = s.schedule_business_days {
+        if let d = s.scheduleDays {
             schedule = leads.compactMap { i in
                 let c = data.contacts[i]
                 guard c.respondedAt != absentTime else { return nil }

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// One cell of an output table, typed so each format writes it correctly.
 public enum Cell: Equatable, Sendable {
     case text(String)
@@ -47,7 +49,22 @@ public struct Table: Sendable {
     }
 }
 
-/// The tables a report writes, in schema order (Appendix A): file names and `--table` names.
+/// Stage eight: the tables a report writes, in schema order (Appendix A).
 public enum ReportTables {
+    /// File names and `--table` names, in schema order.
     public static let names = ["funnel", "icp", "icp_rules", "cost", "velocity", "sla", "weekly", "decision", "quality", "attribution"]
+
+    /// Every table from the report data. The builders only read `d`: they run concurrently, and
+    /// the tables come back in schema order. `accounts` and `footers` are the files' in naming order.
+    public static func build(_ d: ReportData, accounts: [FileAccount], footers: [Bool]) -> [Table] {
+        let builders: [@Sendable () -> [Table]] = [
+            { [FunnelTable.table(d)] }, { let (i, r) = ICPTables.tables(d); return [i, r] },
+            { [CostTable.table(d)] }, { [VelocityTable.table(d)] }, { [SLATable.table(d)] },
+            { [WeeklyTable.table(d)] }, { [DecisionTable.table(d)] },
+            { [QualityTable.table(d, accounts: accounts, footers: footers)] }, { [AttributionTable.table(d)] },
+        ]
+        let built = ResultSlots<[Table]>(count: builders.count)
+        DispatchQueue.concurrentPerform(iterations: builders.count) { built.set($0, builders[$0]()) }
+        return built.values.flatMap { $0 }
+    }
 }

@@ -45,12 +45,12 @@ public struct Pilot: Sendable {
     public var meetingTypesNorm: [[UInt8]]
 
     public var icp: [ICPRule]
-    public var costs: CostsConfig
+    public var costs: Costs
     public var primaryMetric: Metric
     public var scale: [Threshold]
     public var stop: [Threshold]
     public var hasScaleList: Bool
-    public var sla: SLAConfig?
+    public var sla: SLATargets?
     public var leadsCap: Int?
     public var minSample: Int
     public var adjustmentDay: Int64?
@@ -63,14 +63,19 @@ public struct Pilot: Sendable {
     public func midnight(_ day: Int64) -> Int64 { zone.utc(fromLocal: day * 86_400) * 1000 }
 }
 
-/// The whole validated configuration.
-public struct ResolvedConfig: Sendable {
-    public var file: ConfigFile
-    public var baseDirectory: String
-    public var asOf: Int64?
-    public var defaultZone: TimeZoneTable
-    public var pilots: [Pilot]
-    public var email: EmailNormalizer
-    public var lastTouch: Bool
-    public var maxRejectRate: Double
+/// A pilot's costs (3.5, B23): missing keys are 0, a missing currency is empty.
+public struct Costs: Sendable {
+    public var fixed = 0.0, hours = 0.0, hourlyRate = 0.0, perLead = 0.0, perSQM = 0.0, perWon = 0.0
+    public var currency: String?
+    public init() {}
+}
+
+/// A pilot's SLA targets (3.5, B21): business hours to respond, business days to schedule.
+public struct SLATargets: Sendable {
+    public var respondHours: Double?
+    public var scheduleDays: Double?
+    public init(respondHours: Double?, scheduleDays: Double?) {
+        self.respondHours = respondHours
+        self.scheduleDays = scheduleDays
+    }
 }

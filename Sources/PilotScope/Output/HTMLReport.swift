@@ -4,11 +4,12 @@ import Foundation
 /// mirrors each pilot's one-page brief, its verdict and the thresholds that decided it, with
 /// charts, a data-quality panel and a pre-filled decision-review template.
 public enum HTMLReport {
-    public static func render(_ r: ReportResult, title: String = "Partnership pilots") -> String {
-        let t = Dictionary(uniqueKeysWithValues: r.tables.map { ($0.name, $0) })
-        var body = "<header><h1>\(esc(title))</h1><p>As of \(esc(Civil.isoString(millis: r.asOf))) · PilotScope \(esc(PilotScopeVersion.string))</p></header>\n"
-        body += overview(r, t)
-        for p in r.data.pilots { body += section(p, r, t) }
+    /// The page from the tables and the pilots' briefs only.
+    public static func render(tables: [Table], pilots: [Pilot], asOf: Int64, title: String = "Partnership pilots") -> String {
+        let t = Dictionary(uniqueKeysWithValues: tables.map { ($0.name, $0) })
+        var body = "<header><h1>\(esc(title))</h1><p>As of \(esc(Civil.isoString(millis: asOf))) · PilotScope \(esc(PilotScopeVersion.string))</p></header>\n"
+        body += overview(pilots, t)
+        for p in pilots { body += section(p, t) }
         body += quality(t["quality"]!)
         return """
             <!DOCTYPE html>
@@ -23,9 +24,9 @@ public enum HTMLReport {
 
     // MARK: Pieces
 
-    static func overview(_ r: ReportResult, _ t: [String: Table]) -> String {
+    static func overview(_ pilots: [Pilot], _ t: [String: Table]) -> String {
         var rows = ""
-        for (i, p) in r.data.pilots.enumerated() {
+        for (i, p) in pilots.enumerated() {
             let d = Row(t["decision"]!, i)
             rows += "<tr><td><a href=\"#\(esc(p.id))\">\(esc(p.name))</a></td><td>\(esc(p.motion.rawValue))</td><td>\(badge(d["status"]))</td>"
                 + "<td>\(esc(d["primary_metric"])) = \(esc(d["primary_value"]))</td><td>\(d["final"] == "true" ? "final" : "can change")</td></tr>"
@@ -33,7 +34,7 @@ public enum HTMLReport {
         return "<section class=\"card\"><h2>Overview</h2><table><tr><th>Pilot</th><th>Motion</th><th>Verdict</th><th>Primary metric</th><th>Verdict is</th></tr>\(rows)</table></section>\n"
     }
 
-    static func section(_ p: Pilot, _ r: ReportResult, _ t: [String: Table]) -> String {
+    static func section(_ p: Pilot, _ t: [String: Table]) -> String {
         let d = Row(t["decision"]!, p.index)
         let f = Row(t["funnel"]!, p.index * 2), b = Row(t["funnel"]!, p.index * 2 + 1)
         let icp = Row(t["icp"]!, p.index)
@@ -53,7 +54,7 @@ public enum HTMLReport {
         if !d["cap_exceeded_by"].isEmpty && d["cap_exceeded_by"] != "0" { s += " Lead cap exceeded by \(esc(d["cap_exceeded_by"]))." }
         s += "</p>\n<div class=\"charts\">"
         s += chart("Funnel: pilot vs baseline", funnelChart(f, b))
-        s += chart("Weekly progress (cumulative \(p.primaryMetric.rawValue))", weeklyChart(p, r, t))
+        s += chart("Weekly progress (cumulative \(p.primaryMetric.rawValue))", weeklyChart(p, t))
         s += chart("Velocity: median days", velocityChart(p, t))
         s += chart("ICP match", gauge(icp["icp_match"], threshold(p, .icp_match)))
         s += chart("SLA met rate", slaChart(p, t))
@@ -102,7 +103,7 @@ public enum HTMLReport {
         return svg(340, 140, g) + legend()
     }
 
-    static func weeklyChart(_ p: Pilot, _ r: ReportResult, _ t: [String: Table]) -> String {
+    static func weeklyChart(_ p: Pilot, _ t: [String: Table]) -> String {
         let column: String? = ["leads": "leads", "mql": "mql", "sqm": "sqm", "opportunities": "opportunities", "won": "won", "touches": "touches", "meetings_booked": "meetings_booked"][p.primaryMetric.rawValue]
         let weeks = t["weekly"]!.rows.filter { $0[0] == .text(p.id) }
         guard let column, !weeks.isEmpty else { return "<p class=\"note\">No weekly series for this metric\(weeks.isEmpty ? " yet" : "").</p>" }

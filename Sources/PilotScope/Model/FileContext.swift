@@ -1,6 +1,3 @@
-/// CSV engine: the hand-written scanner (default) or libcsv (the parser of record).
-public enum CSVEngine: String, Sendable, CaseIterable { case fast, libcsv }
-
 /// One input file as the pipeline sees it: where it is, what it holds and how to read it.
 public struct FileContext: @unchecked Sendable {
     public var index: Int
@@ -43,12 +40,6 @@ public struct ChunkAccount {
     public var maxTime: [Int64] = []
 
     public init() {}
-
-    public mutating func reject(_ r: inout RecordView, _ reason: String, file: FileContext) {
-        rejected[reason, default: 0] += 1
-        let raw = r.csvLine(delimiter: file.delimiter)
-        rejects.append(RejectRow(file: file.path, line: r.line, reason: reason, row: keepPII ? raw : maskEmails(in: raw)))
-    }
 
     @inline(__always) public mutating func badValue(_ field: String) {
         badValues["bad_value:" + field, default: 0] += 1

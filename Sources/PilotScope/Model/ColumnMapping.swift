@@ -8,7 +8,7 @@ public struct ColumnMapping: Sendable {
     public var extras: [(name: String, index: Int)]
     public var event: EventRule
     /// The event of every row when the preset fixes it (segment: page_view), resolved once.
-    public var constantEvent: RowParsers.Event = .other
+    public var constantEvent: TouchEvent = .other
     public var eventColumn: Int = -1
     public var footer: Bool
     public var warnings: [String] = []
@@ -67,7 +67,7 @@ public struct ColumnMapping: Sendable {
             throw ColumnError(file: file, message: parts.joined(separator: "; ") + " (preset \(preset.name))")
         }
         if case .bookingUnlessCanceled(let c) = preset.event { eventColumn = positions[c]?.first ?? -1 }
-        if case .constant(let e) = preset.event { constantEvent = Array(e.utf8).withUnsafeBufferPointer { RowParsers.Event.classify($0) } }
+        if case .constant(let e) = preset.event { constantEvent = Array(e.utf8).withUnsafeBufferPointer { TouchEvent.classify($0) } }
         extras = []
         for (i, h) in trimmed.enumerated() where !used.contains(i) && i != eventColumn {
             extras.append((h, i))
@@ -88,7 +88,7 @@ public struct ColumnMapping: Sendable {
         }
         let scored = headers.filter { !$0.isEmpty }.map { h -> (String, Int) in
             let hl = Array(h.lowercased())
-            let d = ConfigLoader.editDistance(lower, hl)
+            let d = Text.editDistance(lower, hl)
             return (h, isSubsequence(lower, of: hl) || isSubsequence(hl, of: lower) ? min(d, 1) : d)
         }
         return scored.sorted { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }.prefix(3).map(\.0)

@@ -1,0 +1,88 @@
+/// The report pipeline, run like a compiler: each stage is a function from one named value to
+/// the next, and each can be called on its own (the tests do).
+///
+///     ReportPlan → CRMRecords → Contacts (dedup, as_of cut) ─┐
+///                └→ TouchState (streamed, on its own threads) ┴→ ResolvedTouches
+///     → [Attribution?] → ReportData → [Table] → output folder (`ReportOutput`)
+///
+/// The touch side needs no contact until it is resolved, so it streams while the CRM records
+/// merge. `TouchState` is the whole product of the touch side: the value that can be saved,
+/// merged and shipped (SPEC §7).
+public enum ReportEngine {
+    public static func run(config: ResolvedConfig, sections: [PlannedSection], options: ReportOptions) throws -> ReportResult {
+        var clock = PhaseClock()
+        let plan = try ReportPlan(config: config, sections: sections, options: options)
+        clock.lap("plan")
+        let crm = try CRMRecords.read(plan)
+        let (crmAccounts, crmChecksums) = (crm.accounts, crm.checksums)
+        clock.lap("read crm")
+        let context = TouchContext(plan)
+        let touchRun = BackgroundRun { try TouchState.read(plan, context) }
+        let contacts = try Contacts.merge(consume crm, plan)
+        clock.lap("dedup")
+        let state = try touchRun.wait()
+        clock.lap("read touches (after dedup)")
+        let touches = ResolvedTouches(state, contactEmails: contacts.emails, context: context)
+        clock.lap("stitch and resolve touches")
+        let attribution = Attributor.attribute(contacts, touches, plan)
+        let data = ReportData(pilots: config.pilots, contacts: contacts, touches: touches, attribution: attribution, asOf: plan.asOf)
+        clock.lap("attribute")
+        let accounts = plan.inNamingOrder(crm: crmAccounts, touches: state.accounts)
+        let tables = ReportTables.build(data, accounts: accounts, footers: plan.files.map(\.mapping.footer))
+        clock.lap("tables")
+        return ReportResult(
+            plan: plan, tables: tables, accounts: accounts, data: data,
+            checksums: crmChecksums.merging(state.checksums) { a, _ in a }, clock: clock)
+    }
+}
+
+/// Everything a report run produces: the tables, the rejected rows, and the run's facts.
+public struct ReportResult: Sendable {
+    public var tables: [Table]
+    public var rejects: [RejectRow]
+    public var accounts: [FileAccount]
+    public var asOf: Int64
+    public var pilots: [Pilot]
+    public var data: ReportData
+    public var summary: RunSummary
+    /// Warnings the run found in its inputs (ICP rules on columns an export lacks).
+    public var warnings: [ConfigIssue]
+
+    init(plan: ReportPlan, tables: [Table], accounts: [FileAccount], data: ReportData, checksums: [String: String], clock: PhaseClock) {
+        self.tables = tables
+        self.accounts = accounts
+        self.data = data
+        asOf = plan.asOf
+        pilots = plan.config.pilots
+        rejects = accounts.flatMap(\.rejects)
+        warnings = Preflight.icpColumnWarnings(plan.config.pilots, plan.files)
+        var s = RunSummary(asOf: plan.asOf)
+        s.inputs = accounts.map {
+            RunSummary.Input(
+                file: $0.path, kind: $0.kind, bytes: $0.bytes, sha256: checksums[$0.path], rowsRead: $0.rowsRead, rowsKept: $0.rowsKept,
+                rowsRejected: $0.rowsRejected)
+        }
+        s.contacts = data.contacts.count
+        s.matchedTouches = data.matchedTouches
+        (s.visitors, s.emails, s.pilotIdentities) = (data.visitorCount, data.emailCount, data.folds.count)
+        s.rejectedRows = rejects.count
+        s.tableRows = tables.map { ($0.name, $0.rows.count) }
+        (s.timings, s.memory) = (clock.timings, clock.memory)
+        summary = s
+    }
+
+    /// summary.json.
+    public func summaryJSON() -> String { summary.json() }
+}
+
+/// The last stage: a report's output folder, written into a new folder that replaces the old
+/// one atomically on `commit` (every table as CSV, rejects.csv, summary.json, report.html).
+public enum ReportOutput {
+    public static func write(_ r: ReportResult, into folder: AtomicDirectory) throws {
+        for t in r.tables { try folder.write(t.name + ".csv", TableWriter.render(t, as: .csv)) }
+        try folder.write("rejects.csv", TableWriter.rejects(r.rejects))
+        try folder.write("summary.json", r.summaryJSON())
+        try folder.write("report.html", HTMLReport.render(tables: r.tables, pilots: r.pilots, asOf: r.asOf))
+        try folder.commit()
+    }
+}

@@ -1,0 +1,54 @@
+/// An open-addressing map from 64-bit keys to entry indices (no hashing of `Hashable`, no
+/// allocation per lookup).
+public struct U64Map: Sendable {
+    private var keys: [UInt64]
+    private var values: [Int32]
+    private var mask: Int
+    public private(set) var count = 0
+
+    public init(capacity: Int = 64) {
+        var n = 16
+        while n < capacity * 2 { n <<= 1 }
+        keys = Array(repeating: 0, count: n)
+        values = Array(repeating: -1, count: n)
+        mask = n - 1
+    }
+
+    @inline(__always) private static func slot(_ k: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> 29) & mask
+    }
+
+    /// The value stored for `key`, or `make()` stored first when absent. Key 0 is reserved
+    /// internally: keys are stored plus one.
+    @inline(__always) public mutating func findOrInsert(_ key: UInt64, _ make: () -> Int32) -> (value: Int32, inserted: Bool) {
+        let k = key &+ 1
+        var s = Self.slot(k, mask)
+        while true {
+            let x = keys[s]
+            if x == k { return (values[s], false) }
+            if x == 0 { break }
+            s = (s + 1) & mask
+        }
+        let v = make()
+        keys[s] = k
+        values[s] = v
+        count += 1
+        if count * 2 > keys.count { grow() }
+        return (v, true)
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values
+        let n = keys.count * 2
+        keys = Array(repeating: 0, count: n)
+        values = Array(repeating: -1, count: n)
+        mask = n - 1
+        for (i, k) in oldKeys.enumerated() where k != 0 {
+            var s = Self.slot(k, mask)
+            while keys[s] != 0 { s = (s + 1) & mask }
+            keys[s] = k
+            values[s] = oldValues[i]
+        }
+    }
+}
+

@@ -1,0 +1,55 @@
+/// What the quality table counts on the touch side (B26).
+public struct TouchQuality: Sendable {
+    public var touches = 0
+    public var byEmail = 0
+    public var byVisitor = 0
+}
+
+/// Stage seven: everything known after attribution, the input of every table. Built from the
+/// contacts, the resolved touches and the attribution; tables read nothing else.
+public struct ReportData: Sendable {
+    public var pilots: [Pilot]
+    public var contacts: [Contact]
+    /// Matched touches folded per (pilot, identity), with per-pilot totals (`ResolvedTouches`).
+    public var folds: [TouchAgg]
+    public var touchTotals: [PilotTouchTotals]
+    public var matchedTouches: Int
+    public var visitorCount: Int, emailCount: Int
+    public var attribution: [Attribution?]
+    public var asOf: Int64
+    public var icpFields: [String]
+    public var icpValues: ValueArena
+    public var tags: TagTable
+    public var crmQuality: CRMQuality
+    public var touchQuality: TouchQuality
+    /// Per pilot: attributed contacts, baseline contacts, its folds that belong to a contact.
+    public var leads: [[Int]] = []
+    public var baseline: [[Int]] = []
+    public var contactFolds: [[Int32]] = []
+
+    public init(pilots: [Pilot], contacts c: Contacts, touches: ResolvedTouches, attribution: [Attribution?], asOf: Int64) {
+        self.pilots = pilots
+        contacts = c.contacts
+        folds = touches.aggs
+        touchTotals = touches.totals
+        matchedTouches = touches.matchedTouches
+        visitorCount = touches.visitorCount
+        emailCount = touches.emailCount
+        contactFolds = touches.contactAggs
+        self.attribution = attribution
+        self.asOf = asOf
+        icpFields = c.icpFields
+        icpValues = c.values
+        tags = c.tags
+        crmQuality = c.quality
+        touchQuality = TouchQuality(touches: touches.touchRows, byEmail: touches.byEmail, byVisitor: touches.byVisitor)
+        leads = Array(repeating: [], count: pilots.count)
+        baseline = Array(repeating: [], count: pilots.count)
+        for (i, a) in attribution.enumerated() { if let a { leads[a.pilot].append(i) } }
+        // Flat window bounds: no Pilot struct copies in the per-contact loop.
+        let starts = pilots.map(\.windowStart), ends = pilots.map(\.windowEnd)
+        for (i, c) in contacts.enumerated() where attribution[i] == nil && c.createdAt <= asOf {
+            for k in 0..<starts.count where c.createdAt >= starts[k] && c.createdAt < ends[k] { baseline[k].append(i) }
+        }
+    }
+}

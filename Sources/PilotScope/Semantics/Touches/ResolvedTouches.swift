@@ -1,0 +1,146 @@
+import Dispatch
+
+/// A matched touch resolved to its contact (3.2): what `last_touch` attribution reads per touch.
+public struct ResolvedTouch: Sendable {
+    public var pilot: Int32
+    public var flags: UInt8
+    public var event: TouchEvent
+    public var ts: Int64
+    /// Contact index.
+    public var contact: Int32
+    /// Indices into `ResolvedTouches.evidence`, or -1.
+    public var linkEvidence: Int32
+    public var utmEvidence: Int32
+
+    @inline(__always) public var isMeeting: Bool { event == .booking && flags & (MatchedTouch.link | MatchedTouch.meetingType) != 0 }
+}
+
+/// The touch state resolved against the contacts (3.2, B16): each visitor takes its stitched
+/// email, each email its contact; (pilot, visitor) folds whose visitor has an email join that
+/// email's. Then the distinct counts per pilot, scope and category.
+public struct ResolvedTouches: Sendable {
+    /// Per (pilot, identity) folds with global evidence indices and contacts.
+    public var aggs: [TouchAgg] = []
+    /// Per pilot: indices of its folds that belong to a contact.
+    public var contactAggs: [[Int32]] = []
+    public var totals: [PilotTouchTotals] = []
+    /// Under `last_touch` only: every matched touch of a contact, resolved.
+    public var touches: [ResolvedTouch] = []
+    /// Evidence texts: every pilot's configured links and meeting types, then the UTM triples.
+    public var evidence: [String] = []
+    public var matchedTouches = 0
+    /// Distinct visitor ids and touch emails seen (B16 stitching state).
+    public var visitorCount = 0, emailCount = 0
+    /// Email-less touches whose visitor's stitched email is a contact key (B26).
+    public var byVisitor = 0
+    /// Touches whose own email is a contact key (B26).
+    public var byEmail = 0
+    /// Kept touch rows (B26).
+    public var touchRows = 0
+
+    public init(_ state: TouchState, contactEmails: ByteMap<Int32>, context ctx: TouchContext) {
+        visitorCount = state.visitors.count
+        emailCount = state.emails.count
+        touchRows = state.touches
+        let contactOf = contacts(of: state, contactEmails)
+        for v in 0..<state.visitors.count {
+            let st = state.visitors[entry: v]
+            if st.emailless > 0, st.email >= 0, contactOf[Int(st.email)] >= 0 { byVisitor += Int(st.emailless) }
+        }
+        var linkBase: [Int32] = []
+        for ev in ctx.evidence {
+            linkBase.append(Int32(evidence.count))
+            evidence += ev
+        }
+        let utmBase = Int32(evidence.count)
+        for u in 0..<state.utmEvidence.count { evidence.append(state.utmEvidence.keyString(u)) }
+        totals = state.folds.totals
+        let foldMap = resolveFolds(state, contactOf, linkBase: linkBase, utmBase: utmBase)
+        countMeetingWeeks(state, foldMap)
+        resolveKept(state, contactOf, linkBase: linkBase, utmBase: utmBase)
+        countDistinct(pilots: ctx.pilotCount)
+    }
+
+    /// Each email's contact (or -1); counts the touches whose own email is a contact key.
+    private mutating func contacts(of state: TouchState, _ contactEmails: ByteMap<Int32>) -> [Int32] {
+        var contactOf = [Int32](repeating: -1, count: state.emails.count)
+        for e in 0..<state.emails.count {
+            if let c = state.emails.withKey(e, { contactEmails.find($0) }) {
+                contactOf[e] = contactEmails[entry: c]
+                byEmail += Int(state.emails[entry: e])
+            }
+        }
+        return contactOf
+    }
+
+    /// A raw identity's resolved one: an email stays, a visitor takes its stitched email if any.
+    @inline(__always) private static func resolved(_ k: PilotIdentity, _ state: TouchState) -> PilotIdentity {
+        guard k.kind == .visitor else { return k }
+        let e = state.visitors[entry: Int(k.id)].email
+        return e >= 0 ? k.with(kind: .email, id: e) : k
+    }
+
+    /// The state's folds merged by resolved identity, evidence as indices into `evidence`.
+    private mutating func resolveFolds(_ state: TouchState, _ contactOf: [Int32], linkBase: [Int32], utmBase: Int32) -> [Int32] {
+        var index = U64Map(capacity: state.folds.aggs.count)
+        var foldMap = [Int32](repeating: -1, count: state.folds.aggs.count)
+        let texts = evidence
+        let textLess = { (i: Int32, j: Int32) in TouchFolds.textLess(texts[Int(i)], texts[Int(j)]) }
+        for (ai, a) in state.folds.aggs.enumerated() {
+            let key = Self.resolved(a.key, state)
+            let next = Int32(aggs.count)
+            let (gi, inserted) = index.findOrInsert(key.raw) { next }
+            if inserted {
+                var n = TouchAgg(key: key)
+                n.contact = key.kind == .email ? contactOf[Int(key.id)] : -1
+                aggs.append(n)
+            }
+            foldMap[ai] = gi
+            aggs[Int(gi)].absorb(
+                a, meetingEvidence: a.meetingEvidence >= 0 ? linkBase[a.pilot] + a.meetingEvidence : -1,
+                utmEvidence: a.utmEvidence >= 0 ? utmBase + a.utmEvidence : -1, textLess, utmTextLess: textLess)
+        }
+        return foldMap
+    }
+
+    /// Distinct meeting identities per pilot and week.
+    private mutating func countMeetingWeeks(_ state: TouchState, _ foldMap: [Int32]) {
+        var seen = U64Map(capacity: max(16, state.folds.meetingWeeks.count))
+        var weekMeetings = Array(repeating: [Int](), count: totals.count)
+        for fw in state.folds.meetingWeeks {
+            let g = Int(foldMap[fw.fold])
+            if seen.findOrInsert(FoldWeek(fold: g, week: fw.week).raw, { 0 }).inserted {
+                PilotTouchTotals.bump(&weekMeetings[aggs[g].pilot], fw.week)
+            }
+        }
+        for k in totals.indices { totals[k].weekMeetings = weekMeetings[k] }
+    }
+
+    /// Under last_touch: each matched touch of a contact (no other touch can attribute).
+    private mutating func resolveKept(_ state: TouchState, _ contactOf: [Int32], linkBase: [Int32], utmBase: Int32) {
+        for t in state.folds.kept {
+            let email: Int32 = t.email.isKnown ? t.email.id : t.visitor >= 0 ? state.visitors[entry: Int(t.visitor)].email : -1
+            guard email >= 0, contactOf[Int(email)] >= 0 else { continue }
+            touches.append(
+                ResolvedTouch(
+                    pilot: t.pilot, flags: t.flags, event: t.event, ts: t.ts, contact: contactOf[Int(email)],
+                    linkEvidence: t.linkEvidence >= 0 ? linkBase[Int(t.pilot)] + t.linkEvidence : -1,
+                    utmEvidence: t.utmEvidence >= 0 ? utmBase + t.utmEvidence : -1))
+        }
+    }
+
+    /// Distinct identities per pilot, scope and category; anonymous rows count one each.
+    private mutating func countDistinct(pilots: Int) {
+        contactAggs = Array(repeating: [], count: pilots)
+        for (i, a) in aggs.enumerated() {
+            let k = a.pilot
+            totals[k].distinct.add(flags: a.flags)
+            if a.contact >= 0 { contactAggs[k].append(Int32(i)) }
+        }
+        for k in 0..<pilots {
+            totals[k].distinct += totals[k].anonymous
+            PilotTouchTotals.add(&totals[k].weekMeetings, totals[k].weekAnonymousMeetings)
+            matchedTouches += totals[k].touches(.all)
+        }
+    }
+}

@@ -1,0 +1,126 @@
+/// The whole product of the touch stage, with nothing borrowed from the CRM side: everything the
+/// report needs from touch files, keyed by raw identity (an email or a visitor id) and resolved
+/// to contacts only at report time, because stitching is global across files (SPEC §7). A
+/// worker accumulates one; the workers' states, and the states of several runs, merge into one
+/// with `absorb` (associative and commutative in what the tables read).
+public struct TouchState: Sendable {
+    /// Every visitor id seen, with its earliest emailed touch (an id in `emails`, B16) and its
+    /// email-less touch count.
+    public var visitors = ByteMap<VisitorState>(capacity: 1 << 14)
+    /// Every email seen on a touch, with how many touches carry it as their own (B26 by_email).
+    public var emails = ByteMap<Int32>(capacity: 1 << 12)
+    /// UTM evidence texts (`source/medium/campaign`) the folds and kept touches name by id.
+    public var utmEvidence = ByteMap<UInt8>(capacity: 64)
+    /// Matched touches folded per (pilot, raw identity), with per-pilot totals.
+    public var folds: TouchFolds
+    /// Kept touch rows (B26 `touches`).
+    public var touches = 0
+    /// The touch files read, in the order the run names them.
+    public var accounts: [FileAccount] = []
+    /// SHA-256 of each touch file as stored, by its scope.
+    public var checksums: [String: String] = [:]
+
+    public init(pilots: Int) { folds = TouchFolds(pilots: pilots) }
+
+    /// One state of many: the first one's maps become the result's own (no third copy of two
+    /// million visitors), the others are folded in and freed one by one.
+    public static func merge(_ parts: inout [TouchState], _ ctx: TouchContext) -> TouchState {
+        guard !parts.isEmpty else { return TouchState(pilots: ctx.pilotCount) }
+        var out = parts[0]
+        parts[0] = TouchState(pilots: 0)
+        for i in parts.indices.dropFirst() {
+            out.absorb(parts[i], ctx)
+            parts[i] = TouchState(pilots: 0)
+        }
+        return out
+    }
+
+    /// Folds another state in: its emails, visitors and UTM texts are interned into this one's
+    /// maps, its folds re-keyed to this state's ids and merged.
+    public mutating func absorb(_ o: TouchState, _ ctx: TouchContext) {
+        let emailMap = absorbEmails(o.emails)
+        let visitorMap = absorbVisitors(o.visitors, emailMap: emailMap)
+        var utmMap = [Int32](repeating: -1, count: o.utmEvidence.count)
+        let zero = UInt8(0)
+        for u in 0..<o.utmEvidence.count { utmMap[u] = Int32(o.utmEvidence.withKey(u) { utmEvidence.findOrInsert($0) { zero } }) }
+        func rekey(_ k: PilotIdentity) -> PilotIdentity {
+            k.kind == .email ? k.with(kind: .email, id: emailMap[Int(k.id)]) : k.with(kind: .visitor, id: visitorMap[Int(k.id)])
+        }
+        let utmTexts = utmEvidence
+        let utmLess = { (i: Int32, j: Int32) in utmTexts.withKey(Int(i)) { x in utmTexts.withKey(Int(j)) { y in x.lexicographicallyPrecedes(y) } } }
+        var foldMap = [Int](repeating: -1, count: o.folds.aggs.count)
+        for (ai, a) in o.folds.aggs.enumerated() {
+            let g = folds.fold(rekey(a.key))
+            foldMap[ai] = g
+            let texts = ctx.evidence[a.pilot]
+            folds.aggs[g].absorb(
+                a, meetingEvidence: a.meetingEvidence, utmEvidence: a.utmEvidence >= 0 ? utmMap[Int(a.utmEvidence)] : -1,
+                { i, j in TouchFolds.textLess(texts[Int(i)], texts[Int(j)]) }, utmTextLess: utmLess)
+        }
+        for fw in o.folds.meetingWeeks { _ = folds.addMeetingWeek(FoldWeek(fold: foldMap[fw.fold], week: fw.week)) }
+        for k in folds.totals.indices where k < o.folds.totals.count { folds.totals[k].add(o.folds.totals[k]) }
+        for var t in o.folds.kept {
+            if t.email.isKnown { t.email = .id(emailMap[Int(t.email.id)]) }
+            if t.visitor >= 0 { t.visitor = visitorMap[Int(t.visitor)] }
+            if t.utmEvidence >= 0 { t.utmEvidence = utmMap[Int(t.utmEvidence)] }
+            folds.kept.append(t)
+        }
+        touches += o.touches
+        accounts += o.accounts
+        checksums.merge(o.checksums) { a, _ in a }
+    }
+
+    /// Interns another state's emails (adding their own-touch counts); returns its ids' new ids.
+    private mutating func absorbEmails(_ other: ByteMap<Int32>) -> [Int32] {
+        var map = [Int32](repeating: -1, count: other.count)
+        for e in 0..<other.count {
+            let g = other.withKey(e) { emails.findOrInsert($0) { 0 } }
+            emails[entry: g] += other[entry: e]
+            map[e] = Int32(g)
+        }
+        return map
+    }
+
+    /// Interns another state's visitors, merging their stitching state (B16); returns its ids'
+    /// new ids. Looked up in batches with prefetched slots and entries (a two-million-entry map).
+    private mutating func absorbVisitors(_ other: ByteMap<VisitorState>, emailMap: [Int32]) -> [Int32] {
+        var map = [Int32](repeating: -1, count: other.count)
+        var batch = KeyBatch<VisitorState>()
+        for base in stride(from: 0, to: other.count, by: mapLookupBatch) {
+            let end = min(base + mapLookupBatch, other.count)
+            for v in base..<end { _ = other.withKey(v) { batch.add($0, prefetchingIn: visitors) } }
+            batch.resolve(in: &visitors) { VisitorState() }
+            for (v, g32) in zip(base..<end, batch.ids) {
+                let g = Int(g32)
+                map[v] = g32
+                let local = other[entry: v]
+                visitors[entry: g].emailless += local.emailless
+                if local.email >= 0 { visitors[entry: g].offer(local.ts, emailMap[Int(local.email)], emails) }
+            }
+            batch.removeAll()
+        }
+        return map
+    }
+}
+
+extension TouchContext {
+    /// The touch workers' shared view of a plan.
+    public convenience init(_ plan: ReportPlan) {
+        self.init(pilots: plan.config.pilots, asOf: plan.asOf, lastTouch: plan.config.lastTouch)
+    }
+}
+
+extension TouchState {
+    /// Stage four: streams the plan's touch files through the workers (never held in memory)
+    /// and merges the workers' states into one.
+    public static func read(_ plan: ReportPlan, _ ctx: TouchContext) throws -> TouchState {
+        let pipeline = plan.options.pipeline(TouchProcessor.self, checksums: true)
+        let (workers, accounts) = try pipeline.run(files: plan.touchFiles) { TouchProcessor(context: ctx, email: plan.config.email) }
+        try plan.checkRejectRates(accounts)
+        var parts = workers.map(\.state)
+        var state = merge(&parts, ctx)
+        state.accounts = accounts
+        for f in plan.touchFiles { state.checksums[f.path] = pipeline.checksums[f.index] }
+        return state
+    }
+}
