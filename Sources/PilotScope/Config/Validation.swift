@@ -3,198 +3,32 @@ import Foundation
 /// SPEC 2.1 validation: errors (exit 2) and warnings on the brief's rules of thumb.
 public enum ConfigValidator {
     public static func resolve(_ file: ConfigFile, baseDirectory: String = ".") -> (ResolvedConfig?, [ConfigIssue]) {
-        var issues: [ConfigIssue] = []
-        func fail(_ pilot: String?, _ key: String, _ msg: String) {
-            issues.append(ConfigIssue(severity: .error, pilot: pilot, key: key, message: msg))
-        }
-        func warn(_ pilot: String?, _ key: String, _ msg: String) {
-            issues.append(ConfigIssue(severity: .warning, pilot: pilot, key: key, message: msg))
-        }
-        func zone(_ id: String?, _ pilot: String?, _ key: String) -> TimeZoneTable? {
-            guard let id else { return nil }
-            guard let t = TimeZoneCache.shared.table(id) else {
-                fail(pilot, key, "unknown time zone '\(id)' (use an IANA name such as America/New_York)")
-                return nil
-            }
-            return t
-        }
-        let defaultZone = zone(file.timezone, nil, "timezone") ?? .utc
-
-        var asOf: Int64?
-        if let a = file.as_of {
-            asOf = parseInstant(a, zone: defaultZone)
-            if asOf == nil { fail(nil, "as_of", "not a timestamp: '\(a)'") }
-        }
-        if let r = file.max_reject_rate, !(0...1).contains(r) {
-            fail(nil, "max_reject_rate", "must be between 0 and 1, got \(r)")
-        }
-        if let m = file.attribution?.model, m != "first_touch", m != "last_touch" {
-            fail(nil, "attribution.model", "unknown model '\(m)' (first_touch | last_touch)")
-        }
-        if let g = file.grace_days, g < 0 { fail(nil, "grace_days", "must not be negative") }
-        for (kind, sections) in [("crm", file.inputs?.crm), ("touches", file.inputs?.touches), ("stage_history", file.inputs?.stage_history)] {
-            for (i, s) in (sections?.items ?? []).enumerated() {
-                let key = "inputs.\(kind)[\(i)]"
-                if let p = s.preset, Presets.find(p, kind: InputKind(rawValue: kind)!) == nil {
-                    let names = Presets.all.filter { $0.kind.rawValue == kind }.map(\.name).joined(separator: " | ")
-                    fail(nil, key + ".preset", "unknown preset '\(p)' for \(kind) (\(names))")
-                }
-                _ = zone(s.input_timezone, nil, key + ".input_timezone")
-                if let f = s.timestamp_format, TimestampFormat(rawValue: f) == nil {
-                    fail(nil, key + ".timestamp_format", "unknown format '\(f)' (\(TimestampFormat.allCases.map(\.rawValue).joined(separator: " | ")))")
-                }
-                if let d = s.delimiter, d.utf8.count != 1 { fail(nil, key + ".delimiter", "must be one character") }
-                if let st = s.stages {
-                    for (name, stage) in st where Stage(rawValue: stage.lowercased()) == nil {
-                        fail(nil, key + ".stages.\(name)", "unknown stage '\(stage)' (mql | sqm | opportunity | won | lost)")
-                    }
-                }
-            }
-        }
-
+        var v = Validator()
+        let defaultZone = v.zone(file.timezone, nil, "timezone") ?? .utc
+        let asOf = v.topLevel(file, defaultZone)
+        v.inputs(file)
         let pilotsIn = file.pilots ?? []
-        if pilotsIn.isEmpty { fail(nil, "pilots", "no pilots are configured") }
+        if pilotsIn.isEmpty { v.fail(nil, "pilots", "no pilots are configured") }
+        if pilotsIn.count > PilotIdentity.maxPilots {
+            v.fail(nil, "pilots", "\(pilotsIn.count) pilots: at most \(PilotIdentity.maxPilots) are supported")
+        }
         var pilots: [Pilot] = []
         var seen = Set<String>()
         for (idx, pc) in pilotsIn.enumerated() {
-            let key = "pilots[\(idx)]"
             guard let id = pc.id, !id.isEmpty else {
-                fail(nil, key + ".id", "missing pilot id")
+                v.fail(nil, "pilots[\(idx)].id", "missing pilot id")
                 continue
             }
-            if !id.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || isDigit($0) || $0 == 0x2D }) {
-                fail(id, "id", "must match [a-z0-9-]+")
-            }
-            if !seen.insert(id).inserted { fail(id, "id", "duplicate pilot id") }
-            let motion = Motion(rawValue: pc.motion ?? "")
-            if motion == nil {
-                fail(id, "motion", "unknown motion '\(pc.motion ?? "")' (\(Motion.allCases.map(\.rawValue).joined(separator: " | ")))")
-            }
-            let pz = zone(pc.timezone, id, "timezone") ?? defaultZone
-            let startDay = pc.start.flatMap(Civil.parseDate)
-            let endDay = pc.end.flatMap(Civil.parseDate)
-            if startDay == nil { fail(id, "start", "missing or not a date (YYYY-MM-DD): '\(pc.start ?? "")'") }
-            if endDay == nil { fail(id, "end", "missing or not a date (YYYY-MM-DD): '\(pc.end ?? "")'") }
-            if let s = startDay, let e = endDay {
-                if e < s { fail(id, "end", "end \(pc.end!) is before start \(pc.start!)") }
-                let days = e - s + 1
-                if days < 14 { warn(id, "end", "time box of \(days) days is shorter than 2 weeks") }
-                if days > 56 { warn(id, "end", "time box of \(days) days is longer than 8 weeks") }
-            }
-            let grace = pc.grace_days ?? file.grace_days ?? 30
-            if grace < 0 { fail(id, "grace_days", "must not be negative") }
-
-            let m = pc.match
-            let tags = m?.source_tags ?? []
-            let links = m?.scheduling_links ?? []
-            let types = m?.meeting_types ?? []
-            let utmKeys = m?.utm?.byKey ?? []
-            let hasUTM = utmKeys.contains { $0 != nil }
-            if tags.isEmpty && links.isEmpty && types.isEmpty && !hasUTM {
-                fail(id, "match", "no match rule (source_tags, utm, scheduling_links or meeting_types)")
-            }
-            if m?.utm != nil && !hasUTM { fail(id, "match.utm", "empty: give at least one of source, medium, campaign, term, content") }
-
-            var rules: [ICPRule] = []
-            for (ri, r) in (pc.icp ?? []).enumerated() {
-                let rk = "icp[\(ri)]"
-                let forms = (r.min != nil || r.max != nil ? 1 : 0) + (r.in != nil ? 1 : 0) + (r.not_in != nil ? 1 : 0)
-                if forms != 1 {
-                    fail(id, rk, "a rule takes exactly one of min/max, in, not_in")
-                    continue
-                }
-                if let mn = r.min, let mx = r.max, mn > mx { fail(id, rk, "min \(mn) is above max \(mx)") }
-                if r.min != nil || r.max != nil {
-                    let lo = r.min.map(formatConfigNumber) ?? ""
-                    let hi = r.max.map(formatConfigNumber) ?? ""
-                    rules.append(ICPRule(field: r.field, kind: .range(min: r.min, max: r.max), label: "\(r.field) \(lo)..\(hi)"))
-                } else if let v = r.in {
-                    rules.append(ICPRule(field: r.field, kind: .oneOf(v.map(\.normalizedText)), label: "\(r.field) in \(v.joined(separator: "|"))"))
-                } else if let v = r.not_in {
-                    rules.append(ICPRule(field: r.field, kind: .noneOf(v.map(\.normalizedText)), label: "\(r.field) not_in \(v.joined(separator: "|"))"))
-                }
-            }
-            if rules.isEmpty { warn(id, "icp", "no ICP rules: every contact counts as an ICP match") }
-
-            var scale: [Threshold] = []
-            var stop: [Threshold] = []
-            for (list, name) in [(pc.thresholds?.scale, "scale"), (pc.thresholds?.stop, "stop")] {
-                for (ti, t) in (list ?? []).enumerated() {
-                    do {
-                        let th = try Threshold.parse(t)
-                        if name == "scale" { scale.append(th) } else { stop.append(th) }
-                        if let w = th.rangeWarning { warn(id, "thresholds.\(name)[\(ti)]", w) }
-                    } catch Threshold.ParseError.unknownMetric(let mname) {
-                        fail(id, "thresholds.\(name)[\(ti)]", "unknown metric '\(mname)' in '\(t)' (\(Metric.allCases.map(\.rawValue).joined(separator: ", ")))")
-                    } catch Threshold.ParseError.badOperator {
-                        fail(id, "thresholds.\(name)[\(ti)]", "unknown operator in '\(t)' (>= > <= < ==)")
-                    } catch {
-                        fail(id, "thresholds.\(name)[\(ti)]", "bad value in '\(t)' (a number, or a percentage such as 60%)")
-                    }
-                }
-            }
-            if (pc.thresholds?.stop ?? []).isEmpty { warn(id, "thresholds.stop", "no stop threshold: the pilot can never be stopped") }
-            var primary = Metric.sqm
-            if let pm = pc.primary_metric {
-                if let mm = Metric(rawValue: pm) {
-                    primary = mm
-                    if !(scale + stop).contains(where: { $0.metric == mm }) && issues.allSatisfy({ !($0.pilot == id && $0.key.hasPrefix("thresholds")) }) {
-                        fail(id, "primary_metric", "'\(pm)' is not mentioned by any threshold")
-                    }
-                } else {
-                    fail(id, "primary_metric", "unknown metric '\(pm)'")
-                }
-            } else {
-                fail(id, "primary_metric", "missing primary_metric")
-            }
-
-            var adjDay: Int64?
-            let adjustments = pc.adjustment?.items ?? []
-            if adjustments.count > 1 { fail(id, "adjustment", "at most one mid-pilot adjustment is allowed, got \(adjustments.count)") }
-            if let a = adjustments.first {
-                if let d = Civil.parseDate(a.date) {
-                    adjDay = d
-                    if let s = startDay, let e = endDay, d < s || d > e {
-                        fail(id, "adjustment.date", "\(a.date) is outside the pilot window \(pc.start!)..\(pc.end!)")
-                    }
-                } else {
-                    fail(id, "adjustment.date", "not a date (YYYY-MM-DD): '\(a.date)'")
-                }
-            }
-            var holidays = Set<Int64>()
-            for (hi, h) in (pc.holidays ?? []).enumerated() {
-                if let d = Civil.parseDate(h) { holidays.insert(d) } else { fail(id, "holidays[\(hi)]", "not a date: '\(h)'") }
-            }
-            if let c = pc.caps?.leads, c < 0 { fail(id, "caps.leads", "must not be negative") }
-            if let s = pc.sla {
-                if s.respond_business_hours == nil && s.schedule_business_days == nil {
-                    fail(id, "sla", "give respond_business_hours and/or schedule_business_days")
-                }
-            }
-            guard let s = startDay, let e = endDay, let motion else { continue }
-            let utm: [[[UInt8]]?]? = hasUTM ? utmKeys.map { $0?.map(\.normalizedText) } : nil
-            let windowStart = pz.utc(fromLocal: s * 86_400) * 1000
-            let windowEnd = pz.utc(fromLocal: (e + 1) * 86_400) * 1000
-            let countingEnd = pz.utc(fromLocal: (e + Int64(max(grace, 0)) + 1) * 86_400) * 1000
-            pilots.append(
-                Pilot(
-                    index: pilots.count, id: id, name: pc.name ?? id, partner: pc.partner ?? "", motion: motion,
-                    hypothesis: pc.hypothesis ?? "", segment: pc.segment ?? "", zone: pz, startDay: s, endDay: e,
-                    graceDays: max(grace, 0), windowStart: windowStart, windowEnd: windowEnd, countingEnd: countingEnd,
-                    sourceTags: tags, sourceTagsNorm: tags.map(\.normalizedText), utm: utm, links: links,
-                    linksNorm: links.map(URLFields.normalizeLink), meetingTypes: types,
-                    meetingTypesNorm: types.map(\.normalizedText), icp: rules, costs: Costs(pc.costs),
-                    primaryMetric: primary, scale: scale, stop: stop, hasScaleList: !(pc.thresholds?.scale ?? []).isEmpty,
-                    sla: pc.sla.map { SLATargets(respondHours: $0.respond_business_hours, scheduleDays: $0.schedule_business_days) }, leadsCap: pc.caps?.leads, minSample: pc.min_sample ?? 5, adjustmentDay: adjDay,
-                    adjustmentAt: adjDay.map { pz.utc(fromLocal: $0 * 86_400) * 1000 }, holidays: holidays))
+            if !seen.insert(id).inserted { v.fail(id, "id", "duplicate pilot id") }
+            if let p = v.pilot(pc, id: id, index: pilots.count, file: file, defaultZone: defaultZone) { pilots.append(p) }
         }
-        overlapWarnings(pilots, warn: warn)
-        if issues.contains(where: { $0.severity == .error }) { return (nil, issues) }
+        overlapWarnings(pilots) { p, k, m in v.warn(p, k, m) }
+        if v.issues.contains(where: { $0.severity == .error }) { return (nil, v.issues) }
         let resolved = ResolvedConfig(
             file: file, baseDirectory: baseDirectory, asOf: asOf, defaultZone: defaultZone, pilots: pilots,
             email: EmailNormalizer(stripPlusTags: file.dedup?.strip_plus_tags ?? false, gmailDots: file.dedup?.gmail_dots ?? false),
             lastTouch: file.attribution?.model == "last_touch", maxRejectRate: file.max_reject_rate ?? 0.01)
-        return (resolved, issues)
+        return (resolved, v.issues)
     }
 
     /// Overlapping match rules between two pilots whose windows overlap: a contact could be claimed by both.
@@ -256,5 +90,213 @@ extension Costs {
         (fixed, hours, hourlyRate) = (c.fixed ?? 0, c.hours ?? 0, c.hourly_rate ?? 0)
         (perLead, perSQM, perWon) = (c.per_lead ?? 0, c.per_sqm ?? 0, c.per_won ?? 0)
         currency = c.currency
+    }
+}
+
+/// The issues found so far, and one check per part of the configuration.
+struct Validator {
+    var issues: [ConfigIssue] = []
+
+    mutating func fail(_ pilot: String?, _ key: String, _ msg: String) {
+        issues.append(ConfigIssue(severity: .error, pilot: pilot, key: key, message: msg))
+    }
+
+    mutating func warn(_ pilot: String?, _ key: String, _ msg: String) {
+        issues.append(ConfigIssue(severity: .warning, pilot: pilot, key: key, message: msg))
+    }
+
+    mutating func zone(_ id: String?, _ pilot: String?, _ key: String) -> TimeZoneTable? {
+        guard let id else { return nil }
+        guard let t = TimeZoneCache.shared.table(id) else {
+            fail(pilot, key, "unknown time zone '\(id)' (use an IANA name such as America/New_York)")
+            return nil
+        }
+        return t
+    }
+
+    /// as_of, max_reject_rate, attribution.model, grace_days.
+    mutating func topLevel(_ file: ConfigFile, _ defaultZone: TimeZoneTable) -> Int64? {
+        var asOf: Int64?
+        if let a = file.as_of {
+            asOf = ConfigValidator.parseInstant(a, zone: defaultZone)
+            if asOf == nil { fail(nil, "as_of", "not a timestamp: '\(a)'") }
+        }
+        if let r = file.max_reject_rate, !(0...1).contains(r) {
+            fail(nil, "max_reject_rate", "must be between 0 and 1, got \(r)")
+        }
+        if let m = file.attribution?.model, m != "first_touch", m != "last_touch" {
+            fail(nil, "attribution.model", "unknown model '\(m)' (first_touch | last_touch)")
+        }
+        if let g = file.grace_days, g < 0 { fail(nil, "grace_days", "must not be negative") }
+        return asOf
+    }
+
+    /// Each input section's preset, zone, timestamp format, delimiter and stage names.
+    mutating func inputs(_ file: ConfigFile) {
+        for (kind, sections) in [(InputKind.crm, file.inputs?.crm), (.touches, file.inputs?.touches), (.stage_history, file.inputs?.stage_history)] {
+            for (i, s) in (sections?.items ?? []).enumerated() {
+                let key = "inputs.\(kind.rawValue)[\(i)]"
+                if let p = s.preset, Presets.find(p, kind: kind) == nil {
+                    let names = Presets.all.filter { $0.kind == kind }.map(\.name).joined(separator: " | ")
+                    fail(nil, key + ".preset", "unknown preset '\(p)' for \(kind.rawValue) (\(names))")
+                }
+                _ = zone(s.input_timezone, nil, key + ".input_timezone")
+                if let f = s.timestamp_format, TimestampFormat(rawValue: f) == nil {
+                    fail(nil, key + ".timestamp_format", "unknown format '\(f)' (\(TimestampFormat.allCases.map(\.rawValue).joined(separator: " | ")))")
+                }
+                if let d = s.delimiter, d.utf8.count != 1 { fail(nil, key + ".delimiter", "must be one character") }
+                for (name, stage) in s.stages ?? [:] where Stage(rawValue: stage.lowercased()) == nil {
+                    fail(nil, key + ".stages.\(name)", "unknown stage '\(stage)' (mql | sqm | opportunity | won | lost)")
+                }
+            }
+        }
+    }
+
+    /// One pilot, or nil when its window or motion cannot be resolved (the errors say why).
+    mutating func pilot(_ pc: PilotConfig, id: String, index: Int, file: ConfigFile, defaultZone: TimeZoneTable) -> Pilot? {
+        if !id.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || isDigit($0) || $0 == 0x2D }) { fail(id, "id", "must match [a-z0-9-]+") }
+        let motion = Motion(rawValue: pc.motion ?? "")
+        if motion == nil {
+            fail(id, "motion", "unknown motion '\(pc.motion ?? "")' (\(Motion.allCases.map(\.rawValue).joined(separator: " | ")))")
+        }
+        let pz = zone(pc.timezone, id, "timezone") ?? defaultZone
+        let days = window(pc, id: id)
+        let grace = pc.grace_days ?? file.grace_days ?? 30
+        if grace < 0 { fail(id, "grace_days", "must not be negative") }
+        let match = matchRules(pc.match, id: id)
+        let rules = icpRules(pc.icp ?? [], id: id)
+        let (scale, stop) = thresholds(pc, id: id)
+        let primary = primaryMetric(pc, id: id, mentioned: scale + stop)
+        let adjDay = adjustment(pc, id: id, window: days)
+        var holidays = Set<Int64>()
+        for (hi, h) in (pc.holidays ?? []).enumerated() {
+            if let d = Civil.parseDate(h) { holidays.insert(d) } else { fail(id, "holidays[\(hi)]", "not a date: '\(h)'") }
+        }
+        if let c = pc.caps?.leads, c < 0 { fail(id, "caps.leads", "must not be negative") }
+        if let s = pc.sla, s.respond_business_hours == nil && s.schedule_business_days == nil {
+            fail(id, "sla", "give respond_business_hours and/or schedule_business_days")
+        }
+        guard let (s, e) = days, let motion else { return nil }
+        return Pilot(
+            index: index, id: id, name: pc.name ?? id, partner: pc.partner ?? "", motion: motion,
+            hypothesis: pc.hypothesis ?? "", segment: pc.segment ?? "", zone: pz, startDay: s, endDay: e,
+            graceDays: max(grace, 0), windowStart: pz.utc(fromLocal: s * 86_400) * 1000, windowEnd: pz.utc(fromLocal: (e + 1) * 86_400) * 1000,
+            countingEnd: pz.utc(fromLocal: (e + Int64(max(grace, 0)) + 1) * 86_400) * 1000,
+            sourceTags: match.tags, sourceTagsNorm: match.tags.map(\.normalizedText), utm: match.utm, links: match.links,
+            linksNorm: match.links.map(URLFields.normalizeLink), meetingTypes: match.types,
+            meetingTypesNorm: match.types.map(\.normalizedText), icp: rules, costs: Costs(pc.costs),
+            primaryMetric: primary, scale: scale, stop: stop, hasScaleList: !(pc.thresholds?.scale ?? []).isEmpty,
+            sla: pc.sla.map { SLATargets(respondHours: $0.respond_business_hours, scheduleDays: $0.schedule_business_days) },
+            leadsCap: pc.caps?.leads, minSample: pc.min_sample ?? 5, adjustmentDay: adjDay,
+            adjustmentAt: adjDay.map { pz.utc(fromLocal: $0 * 86_400) * 1000 }, holidays: holidays)
+    }
+
+    /// start and end as day numbers, with the time-box rules of thumb (2 to 8 weeks).
+    mutating func window(_ pc: PilotConfig, id: String) -> (Int64, Int64)? {
+        let startDay = pc.start.flatMap(Civil.parseDate)
+        let endDay = pc.end.flatMap(Civil.parseDate)
+        if startDay == nil { fail(id, "start", "missing or not a date (YYYY-MM-DD): '\(pc.start ?? "")'") }
+        if endDay == nil { fail(id, "end", "missing or not a date (YYYY-MM-DD): '\(pc.end ?? "")'") }
+        guard let s = startDay, let e = endDay else { return nil }
+        if e < s { fail(id, "end", "end \(pc.end ?? "") is before start \(pc.start ?? "")") }
+        let days = e - s + 1
+        if days < 14 { warn(id, "end", "time box of \(days) days is shorter than 2 weeks") }
+        if days > 56 { warn(id, "end", "time box of \(days) days is longer than 8 weeks") }
+        return (s, e)
+    }
+
+    /// The match rules as configured, UTM values normalized; at least one rule is required.
+    mutating func matchRules(_ m: MatchConfig?, id: String) -> (tags: [String], links: [String], types: [String], utm: [[[UInt8]]?]?) {
+        let tags = m?.source_tags ?? []
+        let links = m?.scheduling_links ?? []
+        let types = m?.meeting_types ?? []
+        let utmKeys = m?.utm?.byKey ?? []
+        let hasUTM = utmKeys.contains { $0 != nil }
+        if tags.isEmpty && links.isEmpty && types.isEmpty && !hasUTM {
+            fail(id, "match", "no match rule (source_tags, utm, scheduling_links or meeting_types)")
+        }
+        if m?.utm != nil && !hasUTM { fail(id, "match.utm", "empty: give at least one of source, medium, campaign, term, content") }
+        return (tags, links, types, hasUTM ? utmKeys.map { $0?.map(\.normalizedText) } : nil)
+    }
+
+    /// ICP rules (3.5, B22): each takes exactly one of min/max, in, not_in.
+    mutating func icpRules(_ configured: [ICPRuleConfig], id: String) -> [ICPRule] {
+        var rules: [ICPRule] = []
+        for (ri, r) in configured.enumerated() {
+            let rk = "icp[\(ri)]"
+            let forms = (r.min != nil || r.max != nil ? 1 : 0) + (r.in != nil ? 1 : 0) + (r.not_in != nil ? 1 : 0)
+            if forms != 1 {
+                fail(id, rk, "a rule takes exactly one of min/max, in, not_in")
+                continue
+            }
+            if let mn = r.min, let mx = r.max, mn > mx { fail(id, rk, "min \(mn) is above max \(mx)") }
+            if r.min != nil || r.max != nil {
+                let lo = r.min.map(formatConfigNumber) ?? ""
+                let hi = r.max.map(formatConfigNumber) ?? ""
+                rules.append(ICPRule(field: r.field, kind: .range(min: r.min, max: r.max), label: "\(r.field) \(lo)..\(hi)"))
+            } else if let v = r.in {
+                rules.append(ICPRule(field: r.field, kind: .oneOf(v.map(\.normalizedText)), label: "\(r.field) in \(v.joined(separator: "|"))"))
+            } else if let v = r.not_in {
+                rules.append(ICPRule(field: r.field, kind: .noneOf(v.map(\.normalizedText)), label: "\(r.field) not_in \(v.joined(separator: "|"))"))
+            }
+        }
+        if rules.isEmpty { warn(id, "icp", "no ICP rules: every contact counts as an ICP match") }
+        return rules
+    }
+
+    /// The scale and stop thresholds, parsed; warnings for thresholds outside a metric's range.
+    mutating func thresholds(_ pc: PilotConfig, id: String) -> (scale: [Threshold], stop: [Threshold]) {
+        var scale: [Threshold] = []
+        var stop: [Threshold] = []
+        for (list, name) in [(pc.thresholds?.scale, "scale"), (pc.thresholds?.stop, "stop")] {
+            for (ti, t) in (list ?? []).enumerated() {
+                let key = "thresholds.\(name)[\(ti)]"
+                do {
+                    let th = try Threshold.parse(t)
+                    if name == "scale" { scale.append(th) } else { stop.append(th) }
+                    if let w = th.rangeWarning { warn(id, key, w) }
+                } catch Threshold.ParseError.unknownMetric(let mname) {
+                    fail(id, key, "unknown metric '\(mname)' in '\(t)' (\(Metric.allCases.map(\.rawValue).joined(separator: ", ")))")
+                } catch Threshold.ParseError.badOperator {
+                    fail(id, key, "unknown operator in '\(t)' (>= > <= < ==)")
+                } catch {
+                    fail(id, key, "bad value in '\(t)' (a number, or a percentage such as 60%)")
+                }
+            }
+        }
+        if (pc.thresholds?.stop ?? []).isEmpty { warn(id, "thresholds.stop", "no stop threshold: the pilot can never be stopped") }
+        return (scale, stop)
+    }
+
+    /// The primary metric: known, and named by some threshold.
+    mutating func primaryMetric(_ pc: PilotConfig, id: String, mentioned: [Threshold]) -> Metric {
+        guard let pm = pc.primary_metric else {
+            fail(id, "primary_metric", "missing primary_metric")
+            return .sqm
+        }
+        guard let m = Metric(rawValue: pm) else {
+            fail(id, "primary_metric", "unknown metric '\(pm)'")
+            return .sqm
+        }
+        let thresholdErrors = issues.contains { $0.pilot == id && $0.key.hasPrefix("thresholds") && $0.severity == .error }
+        if !mentioned.contains(where: { $0.metric == m }) && !thresholdErrors {
+            fail(id, "primary_metric", "'\(pm)' is not mentioned by any threshold")
+        }
+        return m
+    }
+
+    /// At most one adjustment, a date inside the window.
+    mutating func adjustment(_ pc: PilotConfig, id: String, window: (Int64, Int64)?) -> Int64? {
+        let adjustments = pc.adjustment?.items ?? []
+        if adjustments.count > 1 { fail(id, "adjustment", "at most one mid-pilot adjustment is allowed, got \(adjustments.count)") }
+        guard let a = adjustments.first else { return nil }
+        guard let d = Civil.parseDate(a.date) else {
+            fail(id, "adjustment.date", "not a date (YYYY-MM-DD): '\(a.date)'")
+            return nil
+        }
+        if let (s, e) = window, d < s || d > e {
+            fail(id, "adjustment.date", "\(a.date) is outside the pilot window \(pc.start ?? "")..\(pc.end ?? "")")
+        }
+        return d
     }
 }

@@ -12,12 +12,19 @@ public final class GzipWriter {
     public init(path: String, compress: Bool = true) throws {
         self.path = path
         self.compress = compress
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw InputError(.unreadable, file: path, "cannot create: \(String(cString: strerror(errno)))") }
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw OutputError(.cannotCreate, path: path, "cannot create", cause: Errno(errno)) }
         strm = .allocate(capacity: 1)
         strm.initialize(to: z_stream())
         out = [UInt8](repeating: 0, count: 1 << 20)
-        if compress { _ = CZlib_deflateInit2(strm, 1, 15 + 16) }
+        if compress {
+            let rc = CZlib_deflateInit2(strm, 1, 15 + 16)
+            guard rc == Z_OK else {
+                close(fd)
+                strm.deallocate()
+                throw OutputError(.writeFailed, path: path, "cannot start zlib's deflate (\(ZlibInflater.codeName(rc)))")
+            }
+        }
     }
 
     deinit {
@@ -27,15 +34,7 @@ public final class GzipWriter {
     }
 
     private func writeAll(_ p: UnsafeRawPointer, _ n: Int) throws {
-        var off = 0
-        while off < n {
-            let w = Foundation.write(fd, p + off, n - off)
-            if w < 0 {
-                if errno == EINTR { continue }
-                throw InputError(.unreadable, file: path, "write failed: \(String(cString: strerror(errno)))")
-            }
-            off += w
-        }
+        if let e = FileIO.writeAll(fd, p, n) { throw OutputError(.writeFailed, path: path, "write failed", cause: Errno(e)) }
     }
 
     public func write(_ bytes: [UInt8]) throws {
@@ -58,7 +57,7 @@ public final class GzipWriter {
                 strm.pointee.next_out = o.baseAddress!
                 strm.pointee.avail_out = uInt(cap)
                 let rc = deflate(strm, flush)
-                guard rc != Z_STREAM_ERROR else { throw InputError(.unreadable, file: path, "deflate failed") }
+                guard rc != Z_STREAM_ERROR else { throw OutputError(.writeFailed, path: path, "deflate failed (Z_STREAM_ERROR)") }
                 let n = cap - Int(strm.pointee.avail_out)
                 try writeAll(o.baseAddress!, n)
                 if flush == Z_FINISH && rc == Z_STREAM_END { break }

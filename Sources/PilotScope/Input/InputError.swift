@@ -1,7 +1,7 @@
 /// A data error that stops the run (exit 1): names the file and a byte offset or line.
 public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Value: String { case unreadable, corruptGzip, truncatedGzip, trailingGarbage, csvSyntax, unterminatedQuote, fieldTooLarge, recordTooLarge, rejectRate, missingColumn, emptyFile }
+        private enum Value: String { case unreadable, corruptGzip, truncatedGzip, trailingGarbage, csvSyntax, unterminatedQuote, fieldTooLarge, recordTooLarge, rejectRate, missingColumn, emptyFile, inflaterFailed }
         private let value: Value
         private init(_ v: Value) { value = v }
         public static let unreadable = Code(.unreadable)
@@ -15,6 +15,8 @@ public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let rejectRate = Code(.rejectRate)
         public static let missingColumn = Code(.missingColumn)
         public static let emptyFile = Code(.emptyFile)
+        /// The inflate engine could not start (out of memory, a broken library).
+        public static let inflaterFailed = Code(.inflaterFailed)
         public var description: String { value.rawValue }
     }
 

@@ -39,6 +39,47 @@ struct ChunkHandler<P: RowProcessor>: RecordHandler {
     }
 }
 
+/// What the footer of a file may be (B28), gathered over its chunks in order: the one-field rows,
+/// the blank lines after the last record, and that record's line (absolute, 0-based).
+struct FooterCandidates {
+    var oneField: [(Int, String)] = []
+    var trailingBlank: [Int] = []
+    var lastRecord = -1
+
+    mutating func add(_ acc: ChunkAccount, _ stats: ChunkScanStats, lineBase base: Int) {
+        for (l, row) in acc.oneFieldRows { oneField.append((l + base, row)) }
+        if acc.lastRecordLine >= 0 {
+            lastRecord = acc.lastRecordLine + base
+            trailingBlank = []
+        }
+        trailingBlank += stats.trailingBlankLines.map { $0 + base }
+    }
+}
+
+extension FileAccount {
+    /// Adds a chunk's counts, rejects (their lines made absolute) and time ranges.
+    mutating func add(_ acc: ChunkAccount, stats: ChunkScanStats, lineBase base: Int) {
+        rowsRead += acc.rowsRead
+        rowsKept += acc.rowsKept
+        blankLines += stats.blankLines
+        for (k, v) in acc.rejected { rejected[k, default: 0] += v }
+        for (k, v) in acc.badValues { badValues[k, default: 0] += v }
+        for var r in acc.rejects {
+            r.line += base + 1
+            rejects.append(r)
+        }
+        for (i, v) in acc.timestampKinds.enumerated() { timestampKinds[i] += v }
+        if minTime.count < acc.minTime.count {
+            minTime += Array(repeating: Int64.max, count: acc.minTime.count - minTime.count)
+            maxTime += Array(repeating: Int64.min, count: acc.maxTime.count - maxTime.count)
+        }
+        for i in 0..<acc.minTime.count {
+            minTime[i] = min(minTime[i], acc.minTime[i])
+            maxTime[i] = max(maxTime[i], acc.maxTime[i])
+        }
+    }
+}
+
 /// What a chunk produced, kept until the file's chunks merge in order.
 struct ChunkOutcome {
     var index: Int
@@ -81,127 +122,103 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
             procs.deinitialize(count: workers)
             procs.deallocate()
         }
-        var outcomes = Array(repeating: [ChunkOutcome](), count: files.count)
-        var readErrors = Array(repeating: (Error?).none, count: files.count)
-        var readErrorChunks: [Int: Int] = [:]
         let pool = BufferPool(size: chunkSize, limit: workers * 2 + 2)
-
+        let shared = SharedRunState(files: files.count)
         if threads == 1 {
-            // One thread: read, cut and parse in turn.
-            for f in files {
-                var position = 0
-                do {
-                    let chunker = Chunker(source: try openInput(f.location, backend: backend, checksum: checksumCallback(f.index)), name: f.path, pool: pool, fileIndex: f.index)
-                    var seen = 0
-                    while let c = try chunker.next() {
-                        position = c.index + 1
-                        progress?.add(bytes: chunker.sourceOffset - seen)
-                        seen = chunker.sourceOffset
-                        let o = process(c, file: f, processor: procs)
-                        progress?.add(rows: o.acc.rowsRead)
-                        pool.release(c.buffer, c.capacity)
-                        outcomes[f.index].append(o)
-                        if o.error != nil { break }
-                    }
-                } catch {
-                    readErrors[f.index] = error
-                    readErrorChunks[f.index] = position
-                }
-            }
+            readSerially(files, pool: pool, shared: shared, processor: procs)
         } else {
-            let queue = BlockingQueue<Chunk?>(capacity: workers * 2)
-            let shared = SharedRunState(files: files.count)
-            let procBox = PointerBox(procs)
-            let order = files.indices.sorted { fileSize(files[$0].location) > fileSize(files[$1].location) }
-            let readers = min(files.count, max(1, threads))
-            let group = DispatchGroup()
-            for _ in 0..<readers {
-                group.enter()
-                Thread.detachNewThread {
-                    while let k = shared.takeFile(limit: order.count) {
-                        let f = files[order[k]]
-                        var position = 0
-                        do {
-                            let chunker = Chunker(source: try openInput(f.location, backend: self.backend, checksum: self.checksumCallback(f.index)), name: f.path, pool: pool, fileIndex: f.index)
-                            var seen = 0
-                            // Stop only behind an error already known earlier in (file, chunk) order,
-                            // so the error reported does not depend on thread timing.
-                            while !shared.failedBefore(file: f.index, chunk: position), let c = try chunker.next() {
-                                self.progress?.add(bytes: chunker.sourceOffset - seen)
-                                seen = chunker.sourceOffset
-                                position = c.index + 1
-                                queue.push(c)
-                            }
-                        } catch {
-                            shared.readError(error, file: f.index, chunk: position)
-                        }
-                    }
-                    group.leave()
-                }
-            }
-            let done = DispatchGroup()
-            for w in 0..<workers {
-                done.enter()
-                Thread.detachNewThread {
-                    while let c = queue.pop() {
-                        let skip = shared.failedBefore(file: c.fileIndex, chunk: c.index)
-                        let o = skip ? ChunkOutcome(index: c.index) : self.process(c, file: files[c.fileIndex], processor: procBox.pointer + w)
-                        pool.release(c.buffer, c.capacity)
-                        self.progress?.add(rows: o.acc.rowsRead)
-                        shared.add(o, file: c.fileIndex)
-                    }
-                    done.leave()
-                }
-            }
-            group.wait()
-            for _ in 0..<workers { queue.push(nil) }
-            done.wait()
-            outcomes = shared.outcomes
-            readErrors = shared.readErrors
-            readErrorChunks = shared.readErrorChunks
+            readInParallel(files, pool: pool, shared: shared, processors: PointerBox(procs), workers: workers)
         }
-
-        // Merge each file's chunks in order; the first error in file order wins.
         var accounts: [FileAccount] = []
-        for f in files {
-            var a = FileAccount(path: f.path, kind: f.kind)
-            a.bytes = fileSize(f.location)
-            var base = 0
-            // A read error (bad gzip) is at the chunk where reading stopped: chunk errors before it win.
-            let readErrorChunk = readErrors[f.index] == nil ? Int.max : (readErrorChunks[f.index] ?? Int.max)
-            var oneField: [(Int, String)] = []
-            var trailingBlank: [Int] = []
-            var lastRecord = -1
-            for o in outcomes[f.index].sorted(by: { $0.index < $1.index }) {
-                if o.index >= readErrorChunk { break }
-                if let e = o.error {
-                    throw locate(e, file: f, base: base)
-                }
-                a.rowsRead += o.acc.rowsRead
-                a.rowsKept += o.acc.rowsKept
-                a.blankLines += o.stats.blankLines
-                for (k, v) in o.acc.rejected { a.rejected[k, default: 0] += v }
-                for (k, v) in o.acc.badValues { a.badValues[k, default: 0] += v }
-                for var r in o.acc.rejects {
-                    r.line += base + 1
-                    a.rejects.append(r)
-                }
-                for (l, row) in o.acc.oneFieldRows { oneField.append((l + base, row)) }
-                if o.acc.lastRecordLine >= 0 {
-                    lastRecord = o.acc.lastRecordLine + base
-                    trailingBlank = []
-                }
-                trailingBlank += o.stats.trailingBlankLines.map { $0 + base }
-                for (i, v) in o.acc.timestampKinds.enumerated() { a.timestampKinds[i] += v }
-                mergeRange(&a, o.acc)
-                base += o.stats.lines
-            }
-            if let e = readErrors[f.index] { throw e }
-            if f.mapping.footer { resolveFooter(&a, file: f, oneField: oneField, trailingBlank: trailingBlank, lastRecord: lastRecord) }
-            accounts.append(a)
-        }
+        for f in files { accounts.append(try account(f, shared)) }
         for i in 0..<workers { procs[i].finish() }
         return ((0..<workers).map { procs[$0] }, accounts)
+    }
+
+    /// The one loop from a file to its chunks: opens it, cuts chunks on record ends and hands each
+    /// to `emit`, until the end or until `stop` says an error earlier in (file, chunk) order makes
+    /// the rest worthless. A read error (bad gzip) is recorded at the chunk where reading stopped.
+    private func cut(_ f: FileContext, pool: BufferPool, shared: SharedRunState, emit: (Chunk) -> Void) {
+        var position = 0
+        do {
+            let source = try openInput(f.location, backend: backend, checksum: checksumCallback(f.index))
+            let chunker = Chunker(source: source, name: f.path, pool: pool, fileIndex: f.index)
+            var seen = 0
+            while !shared.failedBefore(file: f.index, chunk: position), let c = try chunker.next() {
+                progress?.add(bytes: chunker.sourceOffset - seen)
+                seen = chunker.sourceOffset
+                position = c.index + 1
+                emit(c)
+            }
+        } catch {
+            shared.readError(error, file: f.index, chunk: position)
+        }
+    }
+
+    /// One thread: read, cut and parse in turn.
+    private func readSerially(_ files: [FileContext], pool: BufferPool, shared: SharedRunState, processor: UnsafeMutablePointer<P>) {
+        for f in files {
+            cut(f, pool: pool, shared: shared) { c in self.parse(c, files, pool: pool, shared: shared, processor: processor) }
+        }
+    }
+
+    /// Reader threads (one per file at a time, largest files first) cut chunks into a bounded
+    /// queue; worker threads parse them into their own processors.
+    private func readInParallel(_ files: [FileContext], pool: BufferPool, shared: SharedRunState, processors: PointerBox<P>, workers: Int) {
+        let queue = BlockingQueue<Chunk?>(capacity: workers * 2)
+        let order = files.indices.sorted { fileSize(files[$0].location) > fileSize(files[$1].location) }
+        let readers = DispatchGroup()
+        for _ in 0..<min(files.count, max(1, threads)) {
+            readers.enter()
+            Thread.detachNewThread {
+                while let k = shared.takeFile(limit: order.count) {
+                    self.cut(files[order[k]], pool: pool, shared: shared) { queue.push($0) }
+                }
+                readers.leave()
+            }
+        }
+        let done = DispatchGroup()
+        for w in 0..<workers {
+            done.enter()
+            Thread.detachNewThread {
+                while let c = queue.pop() { self.parse(c, files, pool: pool, shared: shared, processor: processors.pointer + w) }
+                done.leave()
+            }
+        }
+        readers.wait()
+        for _ in 0..<workers { queue.push(nil) }
+        done.wait()
+    }
+
+    /// Parses one chunk (unless an earlier error makes it worthless) and files its outcome.
+    private func parse(_ c: Chunk, _ files: [FileContext], pool: BufferPool, shared: SharedRunState, processor: UnsafeMutablePointer<P>) {
+        let skip = shared.failedBefore(file: c.fileIndex, chunk: c.index)
+        let o = skip ? ChunkOutcome(index: c.index) : process(c, file: files[c.fileIndex], processor: processor)
+        pool.release(c.buffer, c.capacity)
+        progress?.add(rows: o.acc.rowsRead)
+        shared.add(o, file: c.fileIndex)
+    }
+
+    /// A file's chunks merged in order into its account: line numbers made absolute, the first
+    /// error in chunk order thrown (a read error wins only after the chunks before it), the
+    /// footer resolved (B28).
+    private func account(_ f: FileContext, _ shared: SharedRunState) throws -> FileAccount {
+        var a = FileAccount(path: f.path, kind: f.kind)
+        a.bytes = fileSize(f.location)
+        var base = 0
+        let readError = shared.readErrors[f.index]
+        let readErrorChunk = readError == nil ? Int.max : (shared.readErrorChunks[f.index] ?? Int.max)
+        var footer = FooterCandidates()
+        for o in shared.outcomes[f.index].sorted(by: { $0.index < $1.index }) {
+            if o.index >= readErrorChunk { break }
+            if let e = o.error { throw locate(e, file: f, base: base) }
+            a.add(o.acc, stats: o.stats, lineBase: base)
+            footer.add(o.acc, o.stats, lineBase: base)
+            base += o.stats.lines
+        }
+        if let readError { throw readError }
+        if f.mapping.footer { resolveFooter(&a, file: f, footer) }
+        return a
     }
 
     private func checksumCallback(_ i: Int) -> ((String?) -> Void)? {
@@ -214,13 +231,13 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
     }
 
     /// B28: after the last data record, a blank line followed only by one-field rows is a footer.
-    private func resolveFooter(_ a: inout FileAccount, file: FileContext, oneField: [(Int, String)], trailingBlank: [Int], lastRecord: Int) {
-        let after = oneField.filter { $0.0 > lastRecord }
-        let blanksAfter = trailingBlank.filter { $0 > lastRecord }
+    private func resolveFooter(_ a: inout FileAccount, file: FileContext, _ c: FooterCandidates) {
+        let after = c.oneField.filter { $0.0 > c.lastRecord }
+        let blanksAfter = c.trailingBlank.filter { $0 > c.lastRecord }
         var footer = false
         if let firstRow = after.map(\.0).min(), let firstBlank = blanksAfter.min(), firstBlank < firstRow { footer = true }
-        for (line, row) in oneField {
-            if footer && line > lastRecord {
+        for (line, row) in c.oneField {
+            if footer && line > c.lastRecord {
                 a.footerLines += 1
             } else {
                 a.rowsRead += 1
@@ -229,22 +246,10 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
             }
         }
         if footer {
-            let n = blanksAfter.filter { $0 > lastRecord }.count
-            a.footerLines += n
-            a.blankLines -= n
+            a.footerLines += blanksAfter.count
+            a.blankLines -= blanksAfter.count
         }
         a.rejects.sort { $0.line < $1.line }
-    }
-
-    private func mergeRange(_ a: inout FileAccount, _ acc: ChunkAccount) {
-        if a.minTime.count < acc.minTime.count {
-            a.minTime += Array(repeating: Int64.max, count: acc.minTime.count - a.minTime.count)
-            a.maxTime += Array(repeating: Int64.min, count: acc.maxTime.count - a.maxTime.count)
-        }
-        for i in 0..<acc.minTime.count {
-            a.minTime[i] = min(a.minTime[i], acc.minTime[i])
-            a.maxTime[i] = max(a.maxTime[i], acc.maxTime[i])
-        }
     }
 
     private func locate(_ e: Error, file: FileContext, base: Int) -> Error {
