@@ -5,6 +5,8 @@ let package = Package(
     name: "PilotScope",
     products: [
         .library(name: "PilotScope", targets: ["PilotScope"]),
+        // Shared by the tests and the fuzzers (Fuzz/): in-memory sources, the CSV engines side by side.
+        .library(name: "PilotScopeTestSupport", targets: ["PilotScopeTestSupport"]),
         .executable(name: "pilotscope", targets: ["pilotscope"]),
     ],
     dependencies: [
@@ -35,9 +37,10 @@ let package = Package(
             ],
             path: "Sources/pilotscope"
         ),
+        .target(name: "PilotScopeTestSupport", dependencies: ["PilotScope"], path: "Sources/PilotScopeTestSupport"),
         .testTarget(
             name: "PilotScopeTests",
-            dependencies: ["PilotScope", "CLibCSV", "CZlib"],
+            dependencies: ["PilotScope", "PilotScopeTestSupport", "CLibCSV", "CZlib"],
             path: "Tests/PilotScopeTests",
             resources: [.copy("Fixtures")]
         ),

@@ -9,6 +9,9 @@ let package = Package(
     targets: [.target(name: "FuzzSupport", path: "Sources/FuzzSupport")]
         + ["FuzzCSV", "FuzzTimestamp", "FuzzURL", "FuzzConfig"].map {
             .executableTarget(
-                name: $0, dependencies: ["FuzzSupport", .product(name: "PilotScope", package: "main")], path: "Sources/\($0)")
+                name: $0, dependencies: [
+                    "FuzzSupport", .product(name: "PilotScope", package: "main"),
+                    .product(name: "PilotScopeTestSupport", package: "main"),
+                ], path: "Sources/\($0)")
         }
 )

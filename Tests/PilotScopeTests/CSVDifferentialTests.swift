@@ -1,98 +1,8 @@
+import PilotScopeTestSupport
 import XCTest
 @testable import PilotScope
 
-/// An in-memory byte stream.
-final class MemorySource: ByteSource {
-    let bytes: [UInt8]
-    var pos = 0
-    var step: Int
-    init(_ b: [UInt8], step: Int = Int.max) { bytes = b; self.step = step }
-    var fileOffset: Int { pos }
-    func read(into p: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
-        let n = min(capacity, bytes.count - pos, step)
-        for i in 0..<n { p[i] = bytes[pos + i] }
-        pos += n
-        return n
-    }
-}
-
-/// What a CSV engine produced: records with their start lines, blank lines, and the first error.
-struct Parsed: Equatable, CustomStringConvertible {
-    var records: [(Int, [String])] = []
-    var blank = 0
-    var lines = 0
-    var error: CSVSyntaxError?
-
-    static func == (a: Parsed, b: Parsed) -> Bool {
-        a.records.count == b.records.count && zip(a.records, b.records).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-            && a.error == b.error && (a.error != nil || (a.lines == b.lines && a.blank == b.blank))
-    }
-    var description: String { "records \(records) blank \(blank) lines \(lines) error \(String(describing: error))" }
-}
-
-struct Collector: RecordHandler {
-    var records: [(Int, [String])] = []
-    var base = 0
-    mutating func record(_ r: inout RecordView) throws {
-        records.append((base + r.line, (0..<r.count).map { String(decoding: r[$0], as: UTF8.self) }))
-    }
-}
-
-enum Engines {
-    /// The production path: the chunker cuts on quote parity, the fast scanner parses each chunk.
-    static func fast(_ input: [UInt8], chunk: Int) -> Parsed {
-        var out = Parsed()
-        let pool = BufferPool(size: chunk, limit: 1 << 20)
-        let chunker = Chunker(source: MemorySource(input, step: max(1, chunk / 2)), name: "mem", pool: pool, fileIndex: 0)
-        var c = Collector()
-        var scanner = FastCSVScanner()
-        do {
-            while let ch = try chunker.next() {
-                defer { pool.release(ch.buffer, ch.capacity) }
-                do {
-                    let st = try scanner.scan(ch.buffer, ch.length, atEOF: ch.isLast, handler: &c)
-                    out.blank += st.blankLines
-                    c.base += st.lines
-                } catch let e as CSVSyntaxError {
-                    out.error = CSVSyntaxError(kind: e.kind, line: c.base + e.line)
-                    break
-                }
-            }
-        } catch {
-            XCTFail("chunker: \(error)")
-        }
-        out.records = c.records
-        out.lines = c.base
-        return out
-    }
-
-    /// libcsv, fed in pieces of `piece` bytes.
-    static func libcsv(_ input: [UInt8], piece: Int) -> Parsed {
-        var out = Parsed()
-        // The chunker strips a BOM; do the same here.
-        var bytes = input
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        let p = LibCSVParser()
-        var c = Collector()
-        do {
-            var i = 0
-            while i < bytes.count {
-                let n = min(piece, bytes.count - i)
-                try bytes.withUnsafeBufferPointer { try p.feed($0.baseAddress! + i, n, handler: &c) }
-                i += n
-            }
-            let st = try p.finish(handler: &c)
-            out.blank = st.blankLines
-            out.lines = st.lines
-        } catch let e as CSVSyntaxError {
-            out.error = e
-        } catch {
-            XCTFail("\(error)")
-        }
-        out.records = c.records
-        return out
-    }
-}
+func texts(_ fields: [[UInt8]]?) -> [String]? { fields.map { $0.map { String(decoding: $0, as: UTF8.self) } } }
 
 final class CSVDifferentialTests: XCTestCase {
     static let named: [(String, String)] = [
@@ -134,14 +44,14 @@ final class CSVDifferentialTests: XCTestCase {
     }
 
     func check(_ name: String, _ input: [UInt8]) {
-        let reference = Engines.libcsv(input, piece: input.count + 1)
+        let reference = CSVEngines.libcsv(input, piece: input.count + 1)
         for size in Self.sizes {
-            let f = Engines.fast(input, chunk: size)
+            let f = CSVEngines.fast(input, chunk: size)
             XCTAssertEqual(f, reference, "\(name): fast scanner at chunk size \(size)")
         }
         // libcsv itself must not depend on how the input is split.
         for piece in 1...max(1, min(input.count, 64)) {
-            XCTAssertEqual(Engines.libcsv(input, piece: piece), reference, "\(name): libcsv in pieces of \(piece)")
+            XCTAssertEqual(CSVEngines.libcsv(input, piece: piece), reference, "\(name): libcsv in pieces of \(piece)")
         }
     }
 
@@ -151,16 +61,16 @@ final class CSVDifferentialTests: XCTestCase {
 
     func testExpectedResultsOfNamedCases() {
         // Spot checks against hand-written expectations (not just agreement).
-        let q = Engines.libcsv(bytes("a,b\n\"line1\nline2\r\nline3\",2\n3,\"x\ry\"\n"), piece: 1000)
-        XCTAssertEqual(q.records.map(\.0), [0, 1, 4])
-        XCTAssertEqual(q.records[1].1, ["line1\nline2\r\nline3", "2"])
-        let blank = Engines.fast(bytes("a,b\r\n\r\n1,2\r\n   \n"), chunk: 7)
+        let q = CSVEngines.libcsv(bytes("a,b\n\"line1\nline2\r\nline3\",2\n3,\"x\ry\"\n"), piece: 1000)
+        XCTAssertEqual(q.records.map(\.line), [0, 1, 4])
+        XCTAssertEqual(texts(q.records[1].fields), ["line1\nline2\r\nline3", "2"])
+        let blank = CSVEngines.fast(bytes("a,b\r\n\r\n1,2\r\n   \n"), chunk: 7)
         XCTAssertEqual(blank.blank, 2)
-        XCTAssertEqual(blank.records.map(\.0), [0, 2])
-        XCTAssertEqual(Engines.fast(bytes("a,b\n1,x\"y\n"), chunk: 4096).error, CSVSyntaxError(kind: .quoteInUnquotedField, line: 1))
-        XCTAssertEqual(Engines.fast(bytes("a\n\"x\ny\"z\n"), chunk: 4096).error, CSVSyntaxError(kind: .charAfterClosingQuote, line: 2))
-        XCTAssertEqual(Engines.fast(bytes("a,b\n1,\"never closed\n2,3\n"), chunk: 4096).error, CSVSyntaxError(kind: .unterminatedQuote, line: 1))
-        XCTAssertEqual(Engines.fast(bytes("\u{FEFF}a,b\n1,2\n"), chunk: 2).records.first?.1, ["a", "b"])
+        XCTAssertEqual(blank.records.map(\.line), [0, 2])
+        XCTAssertEqual(CSVEngines.fast(bytes("a,b\n1,x\"y\n"), chunk: 4096).error, CSVSyntaxError(kind: .quoteInUnquotedField, line: 1))
+        XCTAssertEqual(CSVEngines.fast(bytes("a\n\"x\ny\"z\n"), chunk: 4096).error, CSVSyntaxError(kind: .charAfterClosingQuote, line: 2))
+        XCTAssertEqual(CSVEngines.fast(bytes("a,b\n1,\"never closed\n2,3\n"), chunk: 4096).error, CSVSyntaxError(kind: .unterminatedQuote, line: 1))
+        XCTAssertEqual(texts(CSVEngines.fast(bytes("\u{FEFF}a,b\n1,2\n"), chunk: 2).records.first?.fields), ["a", "b"])
     }
 
     func testSeededRandomInputs() {
@@ -192,11 +102,11 @@ final class CSVDifferentialTests: XCTestCase {
                 }
                 input += rng.pick([[0x0A], [0x0D, 0x0A], [0x0D], [0x0A, 0x0A]])
             }
-            let reference = Engines.libcsv(input, piece: input.count + 1)
+            let reference = CSVEngines.libcsv(input, piece: input.count + 1)
             for size in [1, 3, 7, 16, 64] {
-                XCTAssertEqual(Engines.fast(input, chunk: size), reference, "round \(round) size \(size): \(String(decoding: input, as: UTF8.self).debugDescription)")
+                XCTAssertEqual(CSVEngines.fast(input, chunk: size), reference, "round \(round) size \(size): \(String(decoding: input, as: UTF8.self).debugDescription)")
             }
-            XCTAssertEqual(Engines.libcsv(input, piece: 1 + rng.below(5)), reference, "libcsv pieces, round \(round)")
+            XCTAssertEqual(CSVEngines.libcsv(input, piece: 1 + rng.below(5)), reference, "libcsv pieces, round \(round)")
         }
     }
 
@@ -204,7 +114,7 @@ final class CSVDifferentialTests: XCTestCase {
         var input = Array("a,b\n1,\"".utf8)
         input += [UInt8](repeating: 0x78, count: maxFieldBytes + 10)
         input += Array("\"\n".utf8)
-        XCTAssertEqual(Engines.fast(input, chunk: 1 << 20).error, CSVSyntaxError(kind: .fieldTooLarge, line: 1))
-        XCTAssertEqual(Engines.libcsv(input, piece: 1 << 20).error, CSVSyntaxError(kind: .fieldTooLarge, line: 1))
+        XCTAssertEqual(CSVEngines.fast(input, chunk: 1 << 20).error, CSVSyntaxError(kind: .fieldTooLarge, line: 1))
+        XCTAssertEqual(CSVEngines.libcsv(input, piece: 1 << 20).error, CSVSyntaxError(kind: .fieldTooLarge, line: 1))
     }
 }
