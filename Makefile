@@ -7,7 +7,7 @@ BIN := .build/release/pilotscope
 # libcrypto from the system.
 RELEASE := -c release --product pilotscope --static-swift-stdlib
 
-.PHONY: run test setup build install sample-data bench lint clean
+.PHONY: run test setup build install sample-data bench lint format clean
 
 ## Set up, build in release, and run the main job on sample-data/ (prints the decision table).
 run: setup build
@@ -38,6 +38,14 @@ sample-data: build
 
 bench: build
 	./Benchmarks/growth.sh
+
+## Check the formatting of every Swift file (.swift-format); `make format` rewrites them.
+LINTED := Sources Tests Fuzz/Sources Benchmarks/Benchmarks Package.swift Fuzz/Package.swift Benchmarks/Package.swift
+lint:
+	$(SWIFT) format lint --strict --recursive $(LINTED)
+
+format:
+	$(SWIFT) format format --in-place --recursive $(LINTED)
 
 clean:
 	rm -rf .build out

@@ -9,7 +9,8 @@ let package = Package(
     targets: [.target(name: "FuzzSupport", path: "Sources/FuzzSupport")]
         + ["FuzzCSV", "FuzzTimestamp", "FuzzURL", "FuzzConfig"].map {
             .executableTarget(
-                name: $0, dependencies: [
+                name: $0,
+                dependencies: [
                     "FuzzSupport", .product(name: "PilotScope", package: "main"),
                     .product(name: "PilotScopeTestSupport", package: "main"),
                 ], path: "Sources/\($0)")

@@ -23,4 +23,3 @@ struct Generate: ParsableCommand {
         try g.run()
     }
 }
-

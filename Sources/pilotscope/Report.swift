@@ -115,4 +115,3 @@ enum Output {
         if let e = FileIO.writeAll(1, s) { exit(e == EPIPE ? 0 : 1) }
     }
 }
-

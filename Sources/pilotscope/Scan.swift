@@ -64,7 +64,10 @@ struct Scan: ParsableCommand {
             bytes += a.bytes
         }
         let mbs = secs > 0 ? Double(bytes) / secs / 1e6 : 0
-        print(String(format: "%d file(s), %d rows, %d bytes read in %.3f s (%.0f MB/s of input, %.0f rows/s)", contexts.count, rows, bytes, secs, mbs, secs > 0 ? Double(rows) / secs : 0))
+        print(
+            String(
+                format: "%d file(s), %d rows, %d bytes read in %.3f s (%.0f MB/s of input, %.0f rows/s)", contexts.count, rows, bytes, secs, mbs,
+                secs > 0 ? Double(rows) / secs : 0))
     }
 }
 
@@ -80,4 +83,3 @@ func guessKind(_ path: String, preset: String, delimiter: UInt8, backend: Inflat
     guard let b = best else { throw ValidationError("no preset '\(preset)'") }
     return b.0
 }
-

@@ -31,7 +31,9 @@ struct Validate: ParsableCommand {
                 "{\"severity\":\(j(i.severity.rawValue)),\"file\":\(j(i.file ?? o.configFile)),\"pilot\":\(i.pilot.map(j) ?? "null"),\"key\":\(j(i.key)),\"message\":\(j(i.message))}"
             }
             let files = o.files.map { "{\"kind\":\(j($0.kind.rawValue)),\"file\":\(j($0.name))}" }
-            print("{\"config\":\(j(o.configFile)),\"ok\":\(o.errors == 0),\"pilots\":\(o.pilots),\"errors\":\(o.errors),\"warnings\":\(o.warnings),\"files\":[\(files.joined(separator: ","))],\"issues\":[\(issues.joined(separator: ","))]}")
+            print(
+                "{\"config\":\(j(o.configFile)),\"ok\":\(o.errors == 0),\"pilots\":\(o.pilots),\"errors\":\(o.errors),\"warnings\":\(o.warnings),\"files\":[\(files.joined(separator: ","))],\"issues\":[\(issues.joined(separator: ","))]}"
+            )
         }
         if o.errors > 0 { throw ExitCode(2) }
     }

@@ -1,5 +1,6 @@
 import PilotScopeTestSupport
 import XCTest
+
 @testable import PilotScope
 
 func texts(_ fields: [[UInt8]]?) -> [String]? { fields.map { $0.map { String(decoding: $0, as: UTF8.self) } } }
@@ -104,7 +105,8 @@ final class CSVDifferentialTests: XCTestCase {
             }
             let reference = CSVEngines.libcsv(input, piece: input.count + 1)
             for size in [1, 3, 7, 16, 64] {
-                XCTAssertEqual(CSVEngines.fast(input, chunk: size), reference, "round \(round) size \(size): \(String(decoding: input, as: UTF8.self).debugDescription)")
+                XCTAssertEqual(
+                    CSVEngines.fast(input, chunk: size), reference, "round \(round) size \(size): \(String(decoding: input, as: UTF8.self).debugDescription)")
             }
             XCTAssertEqual(CSVEngines.libcsv(input, piece: 1 + rng.below(5)), reference, "libcsv pieces, round \(round)")
         }

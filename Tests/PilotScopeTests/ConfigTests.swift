@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import PilotScope
 
 final class ConfigTests: XCTestCase {
@@ -48,12 +49,14 @@ final class ConfigTests: XCTestCase {
     }
 
     func testJSONIsAccepted() throws {
-        let json = #"{"pilots": [{"id": "a", "motion": "referral", "start": "2026-03-02", "end": "2026-03-31", "match": {"source_tags": ["x"]}, "icp": [{"field": "industry", "in": ["finance"]}], "primary_metric": "sqm", "thresholds": {"stop": ["sqm < 1"]}}]}"#
+        let json =
+            #"{"pilots": [{"id": "a", "motion": "referral", "start": "2026-03-02", "end": "2026-03-31", "match": {"source_tags": ["x"]}, "icp": [{"field": "industry", "in": ["finance"]}], "primary_metric": "sqm", "thresholds": {"stop": ["sqm < 1"]}}]}"#
         XCTAssertEqual(try errors(json), [])
     }
 
     func testInputsAsOneSectionOrAList() throws {
-        let f = try ConfigLoader.parse("inputs:\n  crm: { files: a.csv }\n  touches:\n    - { files: [b.csv], preset: calendly }\n    - { files: [c.csv] }\npilots:\n" + Self.pilot)
+        let f = try ConfigLoader.parse(
+            "inputs:\n  crm: { files: a.csv }\n  touches:\n    - { files: [b.csv], preset: calendly }\n    - { files: [c.csv] }\npilots:\n" + Self.pilot)
         XCTAssertEqual(f.inputs?.crm?.items.count, 1)
         XCTAssertEqual(f.inputs?.crm?.items[0].files?.items, ["a.csv"])
         XCTAssertEqual(f.inputs?.touches?.items.count, 2)
@@ -69,16 +72,21 @@ final class ConfigTests: XCTestCase {
     }
 
     func testNoMatchRule() throws {
-        try expectError("pilots:\n" + Self.pilot.replacingOccurrences(of: "match: { source_tags: [\"Partner Pilot: Acme\"] }", with: "match: {}"), key: "match", contains: "no match rule")
+        try expectError(
+            "pilots:\n" + Self.pilot.replacingOccurrences(of: "match: { source_tags: [\"Partner Pilot: Acme\"] }", with: "match: {}"), key: "match",
+            contains: "no match rule")
     }
 
     func testUnknownMetricAndOperator() throws {
-        try expectError("pilots:\n" + Self.pilot.replacingOccurrences(of: "sqm >= 10", with: "sqls >= 10"), key: "thresholds.scale[0]", contains: "unknown metric 'sqls'")
+        try expectError(
+            "pilots:\n" + Self.pilot.replacingOccurrences(of: "sqm >= 10", with: "sqls >= 10"), key: "thresholds.scale[0]", contains: "unknown metric 'sqls'")
         try expectError("pilots:\n" + Self.pilot.replacingOccurrences(of: "sqm >= 10", with: "sqm ≥ 10"), key: "thresholds.scale[0]", contains: "operator")
     }
 
     func testPrimaryMetricNotInThresholds() throws {
-        try expectError("pilots:\n" + Self.pilot.replacingOccurrences(of: "primary_metric: sqm", with: "primary_metric: leads"), key: "primary_metric", contains: "not mentioned")
+        try expectError(
+            "pilots:\n" + Self.pilot.replacingOccurrences(of: "primary_metric: sqm", with: "primary_metric: leads"), key: "primary_metric",
+            contains: "not mentioned")
     }
 
     func testUnknownMotion() throws {
@@ -103,7 +111,9 @@ final class ConfigTests: XCTestCase {
         XCTAssertTrue(long.contains { $0.message.contains("longer than 8 weeks") })
         let noStop = try warnings("pilots:\n" + Self.pilot.replacingOccurrences(of: ", stop: [\"sqm < 5\"]", with: ""))
         XCTAssertTrue(noStop.contains { $0.key == "thresholds.stop" })
-        let noICP = try warnings("pilots:\n" + Self.pilot.replacingOccurrences(of: "icp: [{ field: employees, min: 200 }]", with: "name2: x").replacingOccurrences(of: "name2: x", with: ""))
+        let noICP = try warnings(
+            "pilots:\n"
+                + Self.pilot.replacingOccurrences(of: "icp: [{ field: employees, min: 200 }]", with: "name2: x").replacingOccurrences(of: "name2: x", with: ""))
         XCTAssertTrue(noICP.contains { $0.key == "icp" })
         let twin = Self.pilot.replacingOccurrences(of: "id: acme", with: "id: acme-two")
         let overlap = try warnings("pilots:\n" + Self.pilot + "\n" + twin)
@@ -113,7 +123,13 @@ final class ConfigTests: XCTestCase {
     }
 
     func testICPRuleLabels() throws {
-        let yaml = "pilots:\n" + Self.pilot.replacingOccurrences(of: "icp: [{ field: employees, min: 200 }]", with: "icp: [{ field: employees, min: 200, max: 1000 }, { field: employees, max: 50 }, { field: industry, in: [finance, insurance] }, { field: deployment, not_in: [on-prem] }]")
+        let yaml =
+            "pilots:\n"
+            + Self.pilot.replacingOccurrences(
+                of: "icp: [{ field: employees, min: 200 }]",
+                with:
+                    "icp: [{ field: employees, min: 200, max: 1000 }, { field: employees, max: 50 }, { field: industry, in: [finance, insurance] }, { field: deployment, not_in: [on-prem] }]"
+            )
         let (r, _) = ConfigValidator.resolve(try ConfigLoader.parse(yaml))
         XCTAssertEqual(r?.pilots[0].icp.map(\.label), ["employees 200..1000", "employees ..50", "industry in finance|insurance", "deployment not_in on-prem"])
     }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import PilotScope
 
 /// The bad-input corpus (issue: nothing crashes, nothing is lost, nothing leaks). Each case runs
@@ -34,8 +35,10 @@ final class CorpusTests: XCTestCase {
     }
 
     /// Writes the case's files (CRM text or bytes), runs `report`, returns the outcome.
-    func run(crm: [UInt8]? = nil, crmText: String? = nil, touches: String = CorpusTests.touches, config: String = CorpusTests.config,
-             args: [String] = [], crmName: String = "crm.csv") throws -> Outcome {
+    func run(
+        crm: [UInt8]? = nil, crmText: String? = nil, touches: String = CorpusTests.touches, config: String = CorpusTests.config,
+        args: [String] = [], crmName: String = "crm.csv"
+    ) throws -> Outcome {
         let d = Support.tempDir()
         Support.write(d + "/pilotscope.yaml", config.replacingOccurrences(of: "[crm.csv]", with: "[\(crmName)]"))
         if let crm { FileManager.default.createFile(atPath: d + "/" + crmName, contents: Data(crm)) }
@@ -97,7 +100,9 @@ final class CorpusTests: XCTestCase {
         XCTAssertTrue(headerOnly.quality.contains("crm.csv,,rows_read,0\n"))
         let noNewline = try run(crmText: Self.crmHeader + Self.goodRow.dropLast())
         XCTAssertTrue(noNewline.quality.contains("crm.csv,,rows_kept,1\n"), noNewline.quality)
-        let crlf = try run(crmText: (Self.crmHeader + Self.goodRow).replacingOccurrences(of: "\n", with: "\r\n") + "\r\n" + Self.goodRow.replacingOccurrences(of: "r1", with: "r2") + "\r" + "r3,c@x.com,2026-03-05,,\n")
+        let crlf = try run(
+            crmText: (Self.crmHeader + Self.goodRow).replacingOccurrences(of: "\n", with: "\r\n") + "\r\n"
+                + Self.goodRow.replacingOccurrences(of: "r1", with: "r2") + "\r" + "r3,c@x.com,2026-03-05,,\n")
         expect(crlf, 0, [])
         // "\\r\\n" after the header row is one blank line, the lone "\\r" after r2 another.
         XCTAssertTrue(crlf.quality.contains("crm.csv,,rows_kept,3\n") && crlf.quality.contains("crm.csv,,blank_lines,2\n"), crlf.quality)
@@ -105,7 +110,8 @@ final class CorpusTests: XCTestCase {
         XCTAssertTrue(bom.quality.contains("crm.csv,,rows_kept,1\n"), bom.quality)
         expect(try run(crmText: Self.crmHeader + Self.goodRow + "r2,b\"x@y.com,2026-03-03,,\n"), 1, ["crm.csv:3", "quote inside an unquoted field"])
         expect(try run(crmText: Self.crmHeader + Self.goodRow + "r2,\"b@y.com,2026-03-03,,\n" + Self.goodRow), 1, ["crm.csv:3", "never closed"])
-        expect(try run(crmText: Self.crmHeader + "r2,\"" + String(repeating: "x", count: 17 << 20) + "\",2026-03-03,,\n"), 1, ["crm.csv:2", "larger than 16 MiB"])
+        expect(
+            try run(crmText: Self.crmHeader + "r2,\"" + String(repeating: "x", count: 17 << 20) + "\",2026-03-03,,\n"), 1, ["crm.csv:2", "larger than 16 MiB"])
     }
 
     func testOddBytesRaggedRowsAndHeaders() throws {
@@ -117,7 +123,8 @@ final class CorpusTests: XCTestCase {
         let ragged = try run(crmText: Self.crmHeader + Self.goodRow + "r2,b@x.com\nr3,c@x.com,2026-03-03,,,extra\n")
         expect(ragged, 0, [])
         XCTAssertTrue(ragged.quality.contains("crm.csv,,rejected:column_count,2\n"), ragged.quality)
-        XCTAssertTrue(Support.read(ragged.dir + "/out/rejects.csv").contains("crm.csv,3,column_count,\"r2,***@x.com\""), Support.read(ragged.dir + "/out/rejects.csv"))
+        XCTAssertTrue(
+            Support.read(ragged.dir + "/out/rejects.csv").contains("crm.csv,3,column_count,\"r2,***@x.com\""), Support.read(ragged.dir + "/out/rejects.csv"))
         expect(try run(crmText: "record_id,email,created_at,email\n"), 2, ["duplicate header 'email'"])
         expect(try run(crmText: "id,email,created\n"), 2, ["crm.csv", "'record_id'", "'created_at'"])
         expect(try run(crmText: "record_id;email;created_at\nr1;a@x.com;2026-03-03\n"), 2, ["'record_id;email;created_at'"])
@@ -129,10 +136,15 @@ final class CorpusTests: XCTestCase {
         let bad = try run(crmText: Self.crmHeader + Self.goodRow + rows)
         expect(bad, 0, [])
         XCTAssertTrue(bad.quality.contains("crm.csv,,rejected:bad_timestamp:created_at,6\n"), bad.quality)
-        let extreme = try run(crmText: Self.crmHeader + "e1,e1@x.com,0001-01-01,,-5000\ne2,e2@x.com,9999-12-31T23:59:59Z,,99999999999999999999999\ne3,e3@x.com,2026-03-03,,1e5\ne4,e4@x.com,2026-03-03,,\"$12,000\"\n")
+        let extreme = try run(
+            crmText: Self.crmHeader
+                + "e1,e1@x.com,0001-01-01,,-5000\ne2,e2@x.com,9999-12-31T23:59:59Z,,99999999999999999999999\ne3,e3@x.com,2026-03-03,,1e5\ne4,e4@x.com,2026-03-03,,\"$12,000\"\n"
+        )
         expect(extreme, 0, [])
         XCTAssertTrue(extreme.quality.contains("crm.csv,,rows_kept,4\n") && extreme.quality.contains("crm.csv,,bad_value:amount,2\n"), extreme.quality)
-        let limited = try run(crmText: Self.crmHeader + Self.goodRow + "x,,nope,,\n", config: Self.config.replacingOccurrences(of: "max_reject_rate: 1.0", with: "max_reject_rate: 0.1"))
+        let limited = try run(
+            crmText: Self.crmHeader + Self.goodRow + "x,,nope,,\n",
+            config: Self.config.replacingOccurrences(of: "max_reject_rate: 1.0", with: "max_reject_rate: 0.1"))
         expect(limited, 1, ["crm.csv", "1 of 2 rows rejected", "max_reject_rate", "line 3"])
     }
 
@@ -244,8 +256,10 @@ final class CorpusTests: XCTestCase {
 
     /// Sends `sig`; the run must exit with `code`, the previous output as it was, no temporary
     /// folder left.
-    func interrupt(_ p: Process, _ input: FileHandle, _ sig: Int32, expecting code: Int32, in d: String, before: String,
-                   file: StaticString = #filePath, line: UInt = #line) throws {
+    func interrupt(
+        _ p: Process, _ input: FileHandle, _ sig: Int32, expecting code: Int32, in d: String, before: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         kill(p.processIdentifier, sig)
         p.waitUntilExit()
         try? input.close()
@@ -316,8 +330,11 @@ final class CorpusTests: XCTestCase {
 
     func testHostileTextIsGuarded() throws {
         let hostile = Self.config
-            .replacingOccurrences(of: "match: { source_tags: [\"Partner Pilot: P\"] }", with: "match: { source_tags: [\"=HYPERLINK(\\\"http://x\\\")\"], utm: { source: \"+cmd\" } }")
-        let touches = "ts,visitor_id,email,event,url\n2026-03-04T10:00:00Z,v1,b@x.com,click,https://x.com/?utm_source=%2Bcmd&utm_medium=%40SUM(A1)&utm_campaign=%09tab\n"
+            .replacingOccurrences(
+                of: "match: { source_tags: [\"Partner Pilot: P\"] }",
+                with: "match: { source_tags: [\"=HYPERLINK(\\\"http://x\\\")\"], utm: { source: \"+cmd\" } }")
+        let touches =
+            "ts,visitor_id,email,event,url\n2026-03-04T10:00:00Z,v1,b@x.com,click,https://x.com/?utm_source=%2Bcmd&utm_medium=%40SUM(A1)&utm_campaign=%09tab\n"
         let crm = Self.crmHeader + "r1,a@x.com,2026-03-03T10:00:00Z,\"=HYPERLINK(\"\"http://x\"\")\",\nr2,b@x.com,2026-03-03T10:00:00Z,,\n"
         let o = try run(crmText: crm, touches: touches, config: hostile)
         expect(o, 0, [])

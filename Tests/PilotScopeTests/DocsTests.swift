@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import PilotScope
 
 /// docs/CONFIG.md and the unknown-key suggestions must list exactly what the Codable types accept.

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import PilotScope
 
 /// Expected epoch values were computed independently with Python's datetime/zoneinfo.
@@ -32,9 +33,11 @@ final class TimestampTests: XCTestCase {
     }
 
     func testImpossibleAndMalformedValues() {
-        for s in ["2026-02-30", "2026-13-01", "2026-03-04T25:00:00Z", "2026-03-04T10:60", "2025-02-29", "13/1/2026",
-                  "2026-03-04 13:00 pm", "2026-03-04 0:10 am", "177261975", "17726197510", "n/a", "", "2026/03/04",
-                  "2026-03-04T10:22:31Zjunk", "2026-03-04T10:22:31+25:00", "3/4/26"] {
+        for s in [
+            "2026-02-30", "2026-13-01", "2026-03-04T25:00:00Z", "2026-03-04T10:60", "2025-02-29", "13/1/2026",
+            "2026-03-04 13:00 pm", "2026-03-04 0:10 am", "177261975", "17726197510", "n/a", "", "2026/03/04",
+            "2026-03-04T10:22:31Zjunk", "2026-03-04T10:22:31+25:00", "3/4/26",
+        ] {
             XCTAssertNil(parse(s), s)
         }
     }
@@ -96,8 +99,9 @@ final class FieldTests: XCTestCase {
 
     func testUTMQueryRules() {
         // Keys case-insensitive, `+` is a space, percent-decoding, first occurrence wins even if empty.
-        XCTAssertEqual(utm("https://x.com/p?UTM_Source=Acme&utm_campaign=acme%2Dworkshop+2026&utm_source=other"),
-                       ["Acme", nil, "acme-workshop 2026", nil, nil])
+        XCTAssertEqual(
+            utm("https://x.com/p?UTM_Source=Acme&utm_campaign=acme%2Dworkshop+2026&utm_source=other"),
+            ["Acme", nil, "acme-workshop 2026", nil, nil])
         XCTAssertEqual(utm("https://x.com/?utm_source=&utm_source=acme"), ["", nil, nil, nil, nil])
         XCTAssertEqual(utm("https://x.com/?a=1;utm_source=acme"), [nil, nil, nil, nil, nil])  // only & separates
         XCTAssertEqual(utm("https://x.com/?utm_medium=a%2Bb#utm_term=x"), [nil, "a+b", nil, nil, nil])

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import PilotScope
 
 final class GzipTests: XCTestCase {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import PilotScope
 
 /// `--out` never destroys what is not PilotScope's (bad-path corpus, through the built binary):
@@ -108,7 +109,8 @@ final class OutputSafetyTests: XCTestCase {
         // root may write anywhere: run as `nobody` there, so the permission is what decides.
         guard let bin = Support.binary else { throw XCTSkip("binary not built") }
         let args = ["report", "-c", d + "/pilotscope.yaml", "--out", ro + "/out", "--quiet"]
-        let r = geteuid() == 0
+        let r =
+            geteuid() == 0
             ? try Support.run(["--reuid=65534", "--regid=65534", "--clear-groups", bin] + args, executable: "/usr/bin/setpriv")
             : try Support.run(args)
         expectRefused(r, "must be writable")
@@ -156,7 +158,9 @@ final class ValidateTests: XCTestCase {
         Support.write(d + "/crm.csv", CorpusTests.crmHeader + CorpusTests.goodRow)
         var config = CorpusTests.config
             .replacingOccurrences(of: "touches: { files: [touches.csv] }", with: "touches: { files: [\"logs/*.csv\", missing.csv] }")
-            .replacingOccurrences(of: "icp: [{ field: industry, in: [finance] }]", with: "icp: [{ field: Plan Tier, in: [pro] }, { field: industry, not_in: [retail] }]")
+            .replacingOccurrences(
+                of: "icp: [{ field: industry, in: [finance] }]", with: "icp: [{ field: Plan Tier, in: [pro] }, { field: industry, not_in: [retail] }]"
+            )
             .replacingOccurrences(of: "thresholds: { stop: [\"sqm < 1\"] }", with: "thresholds: { scale: [\"icp_match < 140%\"], stop: [\"sqm < -3\"] }")
         config += """
 

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import PilotScope
 
 /// Each preset on a small file with its product's real headers (Appendix C); values hand-checked.
@@ -7,7 +8,9 @@ final class PresetTests: XCTestCase {
 
     func testHubSpotCalendlySegmentAndOpportunityHistory() throws {
         let d = Support.tempDir()
-        Support.write(d + "/pilotscope.yaml", """
+        Support.write(
+            d + "/pilotscope.yaml",
+            """
             as_of: 2026-05-01T00:00:00Z
             inputs:
               crm: { files: [hubspot.csv], preset: hubspot, input_timezone: America/New_York }
@@ -27,27 +30,35 @@ final class PresetTests: XCTestCase {
                 thresholds: { stop: ["sqm < 1"] }
             """)
         // HubSpot: "Contact ID" is the alternative record id header; times are portal-local.
-        Support.write(d + "/hubspot.csv", """
+        Support.write(
+            d + "/hubspot.csv",
+            """
             "Contact ID","First Name","Last Name","Email","Create Date","Lead Source","Became a Sales Qualified Lead Date","Industry","Number of Employees"
             101,Ana,Berg,ana@x.com,2026-03-03 09:00,Webinar,2026-03-10 10:00,finance,300
             102,Ben,Chen,ben@x.com,2026-03-04 09:00,,,retail,50
 
             """)
         // Calendly: booked time is "Event Created Date & Time"; a cancelled row is `other`.
-        Support.write(d + "/calendly.csv", """
+        Support.write(
+            d + "/calendly.csv",
+            """
             Invitee Name,Invitee Email,Event Type Name,Start Date & Time,Event Created Date & Time,Canceled,UTM Source,UTM Campaign
             Ana Berg,ana@x.com,Acme Assessment,2026-03-12 10:00 am,2026-03-05 2:15 pm,false,,
             Ben Chen,ben@x.com,acme assessment,2026-03-13 10:00 am,2026-03-06 9:00 am,TRUE,,
             Ben Chen,ben@x.com,Acme Assessment,2026-03-14 10:00 am,2026-03-06 9:05 am,false,,
 
             """)
-        Support.write(d + "/segment.csv", """
+        Support.write(
+            d + "/segment.csv",
+            """
             anonymous_id,context_traits_email,timestamp,url,context_campaign_source,context_campaign_name
             s1,,2026-03-04T12:00:00Z,https://x.com/p,acme,spring
             s2,,2026-02-01T12:00:00Z,https://x.com/p,acme,spring
 
             """)
-        Support.write(d + "/history.csv", """
+        Support.write(
+            d + "/history.csv",
+            """
             OpportunityId,StageName,CreatedDate
             101,Closed Won,2026-03-20T10:00:00.000+0000
             999,Closed Won,2026-03-21T10:00:00.000+0000
@@ -58,11 +69,14 @@ final class PresetTests: XCTestCase {
         // Touches of acme: 3 Calendly rows (the cancelled one matches by meeting type but is no
         // booking) + 1 Segment page view in the window = 4; identities ana, ben, s1 = 3;
         // meetings ana, ben = 2. Ana: sqm 03-10 and won 03-20 (history) → mql/sqm/opp/won 1.
-        XCTAssertEqual(["touches", "unique_visitors", "meetings_booked", "leads", "mql", "sqm", "opportunities", "won"].map { cell(funnel, 0, $0) },
-                       ["4", "3", "2", "2", "1", "1", "1", "1"])
+        XCTAssertEqual(
+            ["touches", "unique_visitors", "meetings_booked", "leads", "mql", "sqm", "opportunities", "won"].map { cell(funnel, 0, $0) },
+            ["4", "3", "2", "2", "1", "1", "1", "1"])
         let attribution = Support.csv(r, "attribution")
         // 2:15 pm EST = 19:15Z; Ben's booking (not the cancelled row) at 9:05 am EST = 14:05Z.
-        XCTAssertEqual(attribution, """
+        XCTAssertEqual(
+            attribution,
+            """
             pilot_id,record_id,rule,evidence,attributed_at,contested_with
             acme,101,link,Acme Assessment,2026-03-05T19:15:00Z,
             acme,102,link,Acme Assessment,2026-03-06T14:05:00Z,
@@ -76,7 +90,9 @@ final class PresetTests: XCTestCase {
 
     func testSalesforceReportFooter() throws {
         let d = Support.tempDir()
-        Support.write(d + "/leads.csv", """
+        Support.write(
+            d + "/leads.csv",
+            """
             Id,FirstName,LastName,Email,Company,NumberOfEmployees,Industry,Country,CreatedDate,LeadSource,ConvertedOpportunityId
             00Q000000000001AAA,Ana,Berg,ana@x.com,"Acme, Inc.",300,finance,US,2026-03-03T14:00:00.000+0000,Partner Pilot: Acme,006A
             stray
@@ -91,7 +107,8 @@ final class PresetTests: XCTestCase {
         let header = try InputPlan.readHeader(d + "/leads.csv", delimiter: 0x2C, backend: .isal)
         let mapping = try ColumnMapping(kind: .crm, header: header, preset: preset, overrides: [:], file: "leads.csv")
         XCTAssertEqual(mapping.index[CRMField.opportunity_id.rawValue], 10)
-        let f = FileContext(index: 0, path: "leads.csv", location: d + "/leads.csv", kind: .crm, mapping: mapping, delimiter: 0x2C, timestamps: TimestampParser())
+        let f = FileContext(
+            index: 0, path: "leads.csv", location: d + "/leads.csv", kind: .crm, mapping: mapping, delimiter: 0x2C, timestamps: TimestampParser())
         for threads in [1, 2] {
             let (_, accounts) = try Pipeline<ScanProcessor>(threads: threads).run(files: [f], chunkSize: 64) { ScanProcessor() }
             let a = accounts[0]
@@ -125,17 +142,22 @@ final class PresetTests: XCTestCase {
 
     func testMissingColumnNamesClosestHeaders() throws {
         let preset = Presets.find("hubspot", kind: .crm)!
-        XCTAssertThrowsError(try ColumnMapping(kind: .crm, header: ["Record Id", "Email", "Created Date"], preset: preset, overrides: [:], file: "x.csv")) { e in
+        XCTAssertThrowsError(try ColumnMapping(kind: .crm, header: ["Record Id", "Email", "Created Date"], preset: preset, overrides: [:], file: "x.csv")) {
+            e in
             let m = (e as! ColumnError).description
             XCTAssertTrue(m.contains("'Record ID' or 'Contact ID'") && m.contains("'Record Id'"), m)
             XCTAssertTrue(m.contains("'Create Date'") && m.contains("'Created Date'"), m)
         }
-        XCTAssertThrowsError(try ColumnMapping(kind: .touches, header: ["ts", "event", "ts"], preset: Presets.find("canonical", kind: .touches)!, overrides: [:], file: "t.csv")) { e in
+        XCTAssertThrowsError(
+            try ColumnMapping(kind: .touches, header: ["ts", "event", "ts"], preset: Presets.find("canonical", kind: .touches)!, overrides: [:], file: "t.csv")
+        ) { e in
             XCTAssertTrue((e as! ColumnError).description.contains("duplicate header 'ts'"))
         }
         // `columns:` overrides map a field to another header; unknown fields are refused.
-        let m = try ColumnMapping(kind: .crm, header: ["Record ID", "Create Date", "Headcount"], preset: preset, overrides: ["employees": "Headcount"], file: "x.csv")
+        let m = try ColumnMapping(
+            kind: .crm, header: ["Record ID", "Create Date", "Headcount"], preset: preset, overrides: ["employees": "Headcount"], file: "x.csv")
         XCTAssertEqual(m.index[CRMField.employees.rawValue], 2)
-        XCTAssertThrowsError(try ColumnMapping(kind: .crm, header: ["Record ID", "Create Date"], preset: preset, overrides: ["headcount": "Headcount"], file: "x.csv"))
+        XCTAssertThrowsError(
+            try ColumnMapping(kind: .crm, header: ["Record ID", "Create Date"], preset: preset, overrides: ["headcount": "Headcount"], file: "x.csv"))
     }
 }

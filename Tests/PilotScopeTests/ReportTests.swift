@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import PilotScope
 
 /// Golden cases: expectations worked out by hand (see each case's WORKSHEET.md).
@@ -95,11 +96,17 @@ final class DeterminismTests: XCTestCase {
             }
             let f = r.tables.first { $0.name == "funnel" }!
             for row in f.rows {
-                let n = (7...11).map { i -> Int in if case .int(let v) = row[i] { return v }; return -1 }
+                let n = (7...11).map { i -> Int in
+                    if case .int(let v) = row[i] { return v }; return -1
+                }
                 XCTAssertTrue(n[0] >= n[1] && n[1] >= n[2] && n[2] >= n[3] && n[3] >= n[4], "\(row)")
             }
             let q = r.tables.first { $0.name == "quality" }!
-            func all(_ k: String) -> Int { q.rows.first { $0[0] == .text("all") && $0[2] == .text(k) }.map { if case .int(let v) = $0[3] { return v }; return -1 } ?? -1 }
+            func all(_ k: String) -> Int {
+                q.rows.first { $0[0] == .text("all") && $0[2] == .text(k) }.map {
+                    if case .int(let v) = $0[3] { return v }; return -1
+                } ?? -1
+            }
             XCTAssertEqual(all("touches"), all("touches_by_email") + all("touches_by_visitor") + all("touches_anonymous"))
         }
     }

@@ -19,8 +19,12 @@ let touchCSV: [UInt8] = {
     return Array(s.utf8)
 }()
 
-let stamps: [[UInt8]] = ["2026-03-04T10:22:31Z", "2026-03-04 10:22:31", "3/4/2026 10:22 PM", "1772619751123", "2026-03-04T10:22:31.000+0000"].map { Array($0.utf8) }
-let urls: [[UInt8]] = (0..<64).map { Array("https://www.example.com/p\($0)?ref=x&UTM_Source=Acme&utm_medium=email&utm_campaign=spring%2Dlaunch+\($0)#top".utf8) }
+let stamps: [[UInt8]] = ["2026-03-04T10:22:31Z", "2026-03-04 10:22:31", "3/4/2026 10:22 PM", "1772619751123", "2026-03-04T10:22:31.000+0000"].map {
+    Array($0.utf8)
+}
+let urls: [[UInt8]] = (0..<64).map {
+    Array("https://www.example.com/p\($0)?ref=x&UTM_Source=Acme&utm_medium=email&utm_campaign=spring%2Dlaunch+\($0)#top".utf8)
+}
 let keys: [[UInt8]] = (0..<100_000).map { Array("a\(String($0 * 7919, radix: 16))".utf8) }
 
 let benchmarks: @Sendable () -> Void = {

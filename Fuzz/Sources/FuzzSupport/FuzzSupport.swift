@@ -15,8 +15,9 @@ public func runLibFuzzer(_ body: @escaping (UnsafePointer<UInt8>, Int) -> CInt) 
     target = body
     var argc = CommandLine.argc
     var argv = CommandLine.unsafeArgv
-    exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-        guard let data else { return 0 }
-        return target!(data, size)
-    })
+    exit(
+        LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+            guard let data else { return 0 }
+            return target!(data, size)
+        })
 }

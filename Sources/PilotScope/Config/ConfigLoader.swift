@@ -25,11 +25,12 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
 
     /// The same issues, each naming the configuration file `file`.
     public func naming(_ file: String) -> ConfigError {
-        ConfigError(issues.map { i in
-            var i = i
-            if i.file == nil { i.file = file }
-            return i
-        })
+        ConfigError(
+            issues.map { i in
+                var i = i
+                if i.file == nil { i.file = file }
+                return i
+            })
     }
     public init(key: String, _ message: String, pilot: String? = nil) {
         issues = [ConfigIssue(severity: .error, pilot: pilot, key: key, message: message)]

@@ -41,7 +41,9 @@ public enum ConfigValidator {
                 // the same instant for both pilots, and then config order decides.
                 let wins = "; a contact or touch that both match goes to '\(a.id)', listed first"
                 if let t = a.sourceTagsNorm.first(where: b.sourceTagsNorm.contains) {
-                    warn(a.id, "match.source_tags", "tag '\(String(decoding: t, as: UTF8.self))' is also used by pilot '\(b.id)' in an overlapping window\(wins)")
+                    warn(
+                        a.id, "match.source_tags", "tag '\(String(decoding: t, as: UTF8.self))' is also used by pilot '\(b.id)' in an overlapping window\(wins)"
+                    )
                 }
                 if let l = a.linksNorm.first(where: { la in b.linksNorm.contains { URLFields.linkMatches(la, $0) || URLFields.linkMatches($0, la) } }) {
                     warn(a.id, "match.scheduling_links", "link '\(String(decoding: l, as: UTF8.self))' overlaps a link of pilot '\(b.id)'\(wins)")

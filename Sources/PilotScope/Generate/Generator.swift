@@ -61,7 +61,8 @@ public struct Generator {
         people.reserveCapacity(contacts)
         let writers = try (0..<shards).map { try GzipWriter(path: shardName("contacts", $0), compress: compress) }
         var texts = Array(repeating: ByteText(), count: shards)
-        let header = "record_id,email,first_name,last_name,company,company_domain,employees,industry,country,created_at,source,mql_at,sqm_at,opportunity_at,won_at,lost_at,responded_at,amount,opportunity_id,deployment,notes\n"
+        let header =
+            "record_id,email,first_name,last_name,company,company_domain,employees,industry,country,created_at,source,mql_at,sqm_at,opportunity_at,won_at,lost_at,responded_at,amount,opportunity_id,deployment,notes\n"
         for k in 0..<shards { texts[k].add(header) }
         var dupQueue: [(Int, Int64)] = []
         for i in 0..<contacts {
@@ -123,7 +124,10 @@ public struct Generator {
             let (mail, first, last, domain) = Self.email(i)
             let variant = n % 3 == 0 ? mail.uppercased() : n % 3 == 1 ? " \(mail) " : mail.capitalized
             let p: P? = people[i].pilot >= 0 ? pilots[people[i].pilot] : nil
-            texts[k].add(crmRow(&rng, id: contacts + n, email: variant, names: (first, last), domain: domain, created: created + Int64(rng.exponential(10 * 86_400_000)), pilot: n % 2 == 0 ? p : nil, icp: true, quality: 0.1))
+            texts[k].add(
+                crmRow(
+                    &rng, id: contacts + n, email: variant, names: (first, last), domain: domain, created: created + Int64(rng.exponential(10 * 86_400_000)),
+                    pilot: n % 2 == 0 ? p : nil, icp: true, quality: 0.1))
         }
         for k in 0..<shards {
             try writers[k].write(texts[k].bytes)
@@ -163,7 +167,9 @@ public struct Generator {
         }
     }
 
-    private func crmRow(_ rng: inout SeededRandom, id: Int, email: String, names: (String, String), domain: String, created: Int64, pilot: P?, icp: Bool, quality: Double) -> String {
+    private func crmRow(
+        _ rng: inout SeededRandom, id: Int, email: String, names: (String, String), domain: String, created: Int64, pilot: P?, icp: Bool, quality: Double
+    ) -> String {
         let form = rng.below(24)
         let company = GenData.companies[(id / 3) % GenData.companies.count] + GenData.suffixes[id % GenData.suffixes.count]
         var employees: String
@@ -194,7 +200,8 @@ public struct Generator {
                     opp = Self.stamp(t, form: 8)
                     oppId = "006" + String(format: "%012d", id) + "AAA"
                     let a = Int(exp(8.5 + rng.unit() * 3))
-                    amount = rng.chance(0.01) ? "\"$\(a / 1000),\(String(format: "%03d", a % 1000))\"" : "\(a).\(rng.below(100) < 10 ? "0" : "")\(rng.below(100))"
+                    amount =
+                        rng.chance(0.01) ? "\"$\(a / 1000),\(String(format: "%03d", a % 1000))\"" : "\(a).\(rng.below(100) < 10 ? "0" : "")\(rng.below(100))"
                     let end = t + Int64(rng.exponential(20 * 86_400_000))
                     if rng.chance(0.35) { won = Self.stamp(end, form: 8) } else if rng.chance(0.4) { lost = Self.stamp(end, form: 8) }
                 }
@@ -212,7 +219,8 @@ public struct Generator {
         }
         let companyCell = company.contains(",") || company.contains("\"") ? "\"\(company)\"" : company
         let domainCell = names.0.isEmpty ? "" : domain
-        return "C\(String(format: "%08d", id)),\(email),\(names.0),\(names.1.contains("'") ? names.1 : names.1),\(companyCell),\(domainCell),\(employees),\(industry),\(rng.pick(GenData.countries)),\(Self.stamp(created, form: form)),\(source),\(mql),\(sqm),\(opp),\(won),\(lost),\(responded),\(amount),\(oppId),\(deployment),\(notes)\n"
+        return
+            "C\(String(format: "%08d", id)),\(email),\(names.0),\(names.1.contains("'") ? names.1 : names.1),\(companyCell),\(domainCell),\(employees),\(industry),\(rng.pick(GenData.countries)),\(Self.stamp(created, form: form)),\(source),\(mql),\(sqm),\(opp),\(won),\(lost),\(responded),\(amount),\(oppId),\(deployment),\(notes)\n"
     }
 
     // MARK: Touches
@@ -226,7 +234,9 @@ public struct Generator {
         var leadsOf = Array(repeating: [Int](), count: pilots.count)
         for (i, p) in people.enumerated() where p.pilot >= 0 && p.email != nil { leadsOf[p.pilot].append(i) }
         let touchPilots = pilots.indices.filter { pilots[$0].utmSource != nil || pilots[$0].link != nil || pilots[$0].meetingType != nil }
-        let events: [(String, Double)] = [("page_view", 0.58), ("click", 0.25), ("form_submit", 0.06), ("registration", 0.04), ("attendance", 0.02), ("booking", 0.03), ("Video_Play", 0.02)]
+        let events: [(String, Double)] = [
+            ("page_view", 0.58), ("click", 0.25), ("form_submit", 0.06), ("registration", 0.04), ("attendance", 0.02), ("booking", 0.03), ("Video_Play", 0.02),
+        ]
         var row = ByteText(capacity: 512)
         for j in 0..<touches {
             let k = j % shards
@@ -251,7 +261,9 @@ public struct Generator {
                     let camp = p.utmCampaigns.isEmpty ? "" : rng.pick(p.utmCampaigns)
                     switch rng.below(5) {
                     case 0: url += "?UTM_Source=\(s.uppercased())&utm_medium=partner&utm_campaign=\(camp.replacingOccurrences(of: " ", with: "+"))"
-                    case 1: url += "?utm_source=\(s)&utm_campaign=\(camp.replacingOccurrences(of: " ", with: "%20").replacingOccurrences(of: "-", with: "%2D"))&utm_source=other"
+                    case 1:
+                        url +=
+                            "?utm_source=\(s)&utm_campaign=\(camp.replacingOccurrences(of: " ", with: "%20").replacingOccurrences(of: "-", with: "%2D"))&utm_source=other"
                     case 2: url += "?ref=nav&utm_source=\(s)&utm_medium=email&utm_campaign=\(camp.replacingOccurrences(of: " ", with: "+"))#top"
                     case 3:
                         url += "?utm_campaign=\(camp.replacingOccurrences(of: " ", with: "+"))"
@@ -366,7 +378,9 @@ public struct Generator {
             var match = ""
             if let t = p.tag { match += "\n      source_tags: [\"\(t)\"]" }
             if let s = p.utmSource {
-                match += "\n      utm: { source: \(s)" + (p.utmCampaigns.isEmpty ? "" : ", campaign: [\(p.utmCampaigns.map { "\"\($0)\"" }.joined(separator: ", "))]") + " }"
+                match +=
+                    "\n      utm: { source: \(s)"
+                    + (p.utmCampaigns.isEmpty ? "" : ", campaign: [\(p.utmCampaigns.map { "\"\($0)\"" }.joined(separator: ", "))]") + " }"
             }
             if let l = p.link { match += "\n      scheduling_links: [\"\(l)\"]" }
             if let m = p.meetingType { match += "\n      meeting_types: [\"\(m)\"]" }

@@ -34,21 +34,24 @@ enum GenData {
             zone: "America/New_York", start: "2026-03-02", end: "2026-03-31", tag: "Partner Pilot: Acme Payroll Workshop",
             utmSource: "acme", utmCampaigns: ["acme-workshop-2026", "acme payroll webinar"], link: nil, meetingType: nil,
             share: 0.030, icpShare: 0.8, sqmRate: 0.42,
-            hypothesis: "If we run a co-branded payroll compliance workshop for mid-market finance leaders and follow up with a joint outbound sequence over 21 days, we expect at least 10 SQMs, because Acme's audience already trusts them on compliance.",
+            hypothesis:
+                "If we run a co-branded payroll compliance workshop for mid-market finance leaders and follow up with a joint outbound sequence over 21 days, we expect at least 10 SQMs, because Acme's audience already trusts them on compliance.",
             segment: "mid-market finance leaders"),
         GenPilot(
             id: "globex-cosell-sprint", name: "Globex Co-Sell Sprint", partner: "Globex Systems", motion: "co_selling",
             zone: "America/Chicago", start: "2026-02-16", end: "2026-04-10", tag: "Partner Pilot: Globex Co-Sell Sprint",
             utmSource: nil, utmCampaigns: [], link: "https://cal.example.com/team/globex-discovery",
             meetingType: "Globex Joint Discovery", share: 0.020, icpShare: 0.55, sqmRate: 0.30,
-            hypothesis: "If Globex account executives co-sell with us on 20 named accounts for six weeks, we expect joint discovery meetings on at least a third of them.",
+            hypothesis:
+                "If Globex account executives co-sell with us on 20 named accounts for six weeks, we expect joint discovery meetings on at least a third of them.",
             segment: "20 named manufacturing accounts"),
         GenPilot(
             id: "initech-referral", name: "Initech Referral Loop", partner: "Initech Consulting", motion: "referral",
             zone: "UTC", start: "2026-03-09", end: "2026-04-19", tag: "Partner Pilot: Initech Referral Loop",
             utmSource: nil, utmCampaigns: [], link: "https://book.example.com/initech-intro", meetingType: nil,
             share: 0.020, icpShare: 0.25, sqmRate: 0.10,
-            hypothesis: "If Initech refers clients who outgrow spreadsheets through a shared intro sheet, we expect enough qualified intros to justify a referral fee.",
+            hypothesis:
+                "If Initech refers clients who outgrow spreadsheets through a shared intro sheet, we expect enough qualified intros to justify a referral fee.",
             segment: "Initech's small-business clients"),
         GenPilot(
             id: "umbrella-integration", name: "Umbrella Integration Launch", partner: "Umbrella Cloud", motion: "integration",
@@ -72,9 +75,18 @@ enum GenData {
             segment: "UK import managers"),
     ]
 
-    static let firstNames = ["Ana", "Ben", "Chloé", "Dev", "Eva", "Farah", "Goran", "Hana", "Ivan", "Jia", "Kofi", "Lena", "Mateo", "Nora", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tariq", "Uma", "Viktor", "Wen", "Yusuf", "Zoe"]
-    static let lastNames = ["Abbott", "Berg", "Chen", "Diaz", "Eriksen", "Fischer", "García", "Haddad", "Ito", "Jensen", "Kowalski", "Lopez", "Müller", "Nakamura", "O'Brien", "Patel", "Quist", "Rossi", "Schmidt", "Tanaka", "Ueda", "Varga", "Weber", "Xu", "Young"]
-    static let companies = ["Northwind", "Contoso", "Fabrikam", "Tailspin", "Wingtip", "Adventure Works", "Litware", "Proseware", "Lucerne", "Woodgrove", "Coho", "Alpine Ski", "Blue Yonder", "Fourth Coffee", "Margie's Travel", "Trey Research", "Humongous", "Wide World", "Graphic Design", "School of Fine Art"]
+    static let firstNames = [
+        "Ana", "Ben", "Chloé", "Dev", "Eva", "Farah", "Goran", "Hana", "Ivan", "Jia", "Kofi", "Lena", "Mateo", "Nora", "Omar", "Priya", "Quinn", "Rosa", "Sven",
+        "Tariq", "Uma", "Viktor", "Wen", "Yusuf", "Zoe",
+    ]
+    static let lastNames = [
+        "Abbott", "Berg", "Chen", "Diaz", "Eriksen", "Fischer", "García", "Haddad", "Ito", "Jensen", "Kowalski", "Lopez", "Müller", "Nakamura", "O'Brien",
+        "Patel", "Quist", "Rossi", "Schmidt", "Tanaka", "Ueda", "Varga", "Weber", "Xu", "Young",
+    ]
+    static let companies = [
+        "Northwind", "Contoso", "Fabrikam", "Tailspin", "Wingtip", "Adventure Works", "Litware", "Proseware", "Lucerne", "Woodgrove", "Coho", "Alpine Ski",
+        "Blue Yonder", "Fourth Coffee", "Margie's Travel", "Trey Research", "Humongous", "Wide World", "Graphic Design", "School of Fine Art",
+    ]
     static let suffixes = [", Inc.", " LLC", " GmbH", ", Ltd.", " S.A.", "", " Group"]
     static let industries = ["finance", "Finance", "insurance", " Insurance ", "retail", "healthcare", "software", "manufacturing", "logistics", "education"]
     static let icpIndustries = ["finance", "Finance", "insurance", " Insurance "]

@@ -1,3 +1,5 @@
+import Foundation
+
 /// SplitMix64: a small, fast, seedable generator so `generate` is byte-identical per seed.
 public struct SeededRandom: RandomNumberGenerator {
     private var state: UInt64
@@ -20,5 +22,3 @@ public struct SeededRandom: RandomNumberGenerator {
     @inline(__always) public mutating func exponential(_ mean: Double) -> Double { -mean * log(1 - unit()) }
     public mutating func pick<T>(_ xs: [T]) -> T { xs[below(xs.count)] }
 }
-
-import Foundation

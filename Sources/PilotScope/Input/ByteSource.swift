@@ -1,5 +1,5 @@
-import Foundation
 import CCrypto
+import Foundation
 
 /// A stream of bytes: a plain file, or a gzip file inflated on the fly.
 public protocol ByteSource: AnyObject {
@@ -84,7 +84,8 @@ public final class FileReader: ByteSource {
 
     public func read(into p: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
         while true {
-            let n = fd == 0 && !owns ? StdinReplay.shared.read(into: p, capacity: capacity, position: fileOffset, probe: probe) : Foundation.read(fd, p, capacity)
+            let n =
+                fd == 0 && !owns ? StdinReplay.shared.read(into: p, capacity: capacity, position: fileOffset, probe: probe) : Foundation.read(fd, p, capacity)
             if n >= 0 {
                 fileOffset += n
                 if let digest, n > 0 { EVP_DigestUpdate(digest, p, n) }
@@ -141,4 +142,3 @@ public func openInput(_ path: String, backend: InflateBackend = .isal, checksum:
     }
     return src
 }
-

@@ -1,3 +1,4 @@
+import CPilotShims
 import Foundation
 
 /// A buffer of whole records cut from one file, numbered so results merge back in order.
@@ -114,7 +115,8 @@ public final class Chunker {
                 guard cap < Self.maxRecordBytes + pool.size else {
                     throw InputError(
                         .recordTooLarge, file: name,
-                        "a record is larger than \(Self.maxRecordBytes >> 20) MiB (an unterminated quote, or not a CSV file) starting at uncompressed byte \(offset)")
+                        "a record is larger than \(Self.maxRecordBytes >> 20) MiB (an unterminated quote, or not a CSV file) starting at uncompressed byte \(offset)"
+                    )
                 }
                 let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: cap * 2)
                 bigger.update(from: buf, count: filled)
@@ -157,8 +159,6 @@ public final class Chunker {
         return nil
     }
 }
-
-import CPilotShims
 
 @inline(__always) func CPilotShimsCount(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
     CPilotShims_count_byte(p, n, 0x22)

@@ -1,7 +1,10 @@
 /// A data error that stops the run (exit 1): names the file and a byte offset or line.
 public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Value: String { case unreadable, corruptGzip, truncatedGzip, trailingGarbage, csvSyntax, unterminatedQuote, fieldTooLarge, recordTooLarge, rejectRate, missingColumn, emptyFile, inflaterFailed }
+        private enum Value: String {
+            case unreadable, corruptGzip, truncatedGzip, trailingGarbage, csvSyntax, unterminatedQuote, fieldTooLarge, recordTooLarge, rejectRate,
+                missingColumn, emptyFile, inflaterFailed
+        }
         private let value: Value
         private init(_ v: Value) { value = v }
         public static let unreadable = Code(.unreadable)

@@ -114,7 +114,9 @@ public struct RowParsers {
     private static let trueText: [UInt8] = Array("true".utf8)
 
     /// A touch row: (ts, event) or nil when rejected. The email, when valid, is left in `emailBuffer`.
-    public mutating func touch(_ r: inout RecordView, _ f: FileContext, _ acc: inout ChunkAccount) -> (ts: Int64, event: TouchEvent, email: EmailNormalizer.Result)? {
+    public mutating func touch(_ r: inout RecordView, _ f: FileContext, _ acc: inout ChunkAccount) -> (
+        ts: Int64, event: TouchEvent, email: EmailNormalizer.Result
+    )? {
         guard let ts = Self.required(&r, f, &acc, fields: Self.touchRequired, time: TouchField.ts.rawValue, names: Self.touchNames) else {
             return nil
         }

@@ -160,4 +160,3 @@ public struct ByteMap<Value> {
 }
 
 extension ByteMap: @unchecked Sendable where Value: Sendable {}
-

@@ -51,4 +51,3 @@ public struct U64Map: Sendable {
         }
     }
 }
-

@@ -1,10 +1,12 @@
 /// cost (Appendix A, B23).
 public enum CostTable {
     public static func table(_ d: ReportData) -> Table {
-        var t = Table("cost", [
-            "pilot_id", "currency", "total_cost", "leads", "sqm", "opportunities", "icp_sqm", "cost_per_lead", "cost_per_sqm",
-            "cost_per_opportunity", "cost_per_icp_sqm",
-        ])
+        var t = Table(
+            "cost",
+            [
+                "pilot_id", "currency", "total_cost", "leads", "sqm", "opportunities", "icp_sqm", "cost_per_lead", "cost_per_sqm",
+                "cost_per_opportunity", "cost_per_icp_sqm",
+            ])
         for p in d.pilots {
             let e = Evaluator(d, p)
             let k = e.counts(leads: d.leads[p.index], touches: nil)

@@ -34,10 +34,12 @@ public enum DecisionTable {
     }
 
     public static func table(_ d: ReportData) -> Table {
-        var t = Table("decision", [
-            "pilot_id", "status", "final", "primary_metric", "primary_value", "pace", "scale_held", "stop_held", "low_sample",
-            "leads_cap", "cap_exceeded_by", "adjustment_date", "primary_before_adjustment", "primary_after_adjustment",
-        ])
+        var t = Table(
+            "decision",
+            [
+                "pilot_id", "status", "final", "primary_metric", "primary_value", "pace", "scale_held", "stop_held", "low_sample",
+                "leads_cap", "cap_exceeded_by", "adjustment_date", "primary_before_adjustment", "primary_after_adjustment",
+            ])
         for p in d.pilots {
             let e = Evaluator(d, p)
             let leads = d.leads[p.index]
@@ -68,4 +70,3 @@ public enum DecisionTable {
         return t
     }
 }
-

@@ -1,15 +1,19 @@
 /// funnel (Appendix A): counts, rates and the Wilson interval per pilot and its baseline.
 public enum FunnelTable {
     public static func table(_ d: ReportData) -> Table {
-        var t = Table("funnel", [
-            "pilot_id", "cohort", "touches", "unique_visitors", "registrations", "attendees", "meetings_booked", "leads",
-            "mql", "sqm", "opportunities", "won", "lost", "pipeline_amount", "won_amount", "lead_to_mql", "mql_to_sqm",
-            "sqm_to_opportunity", "opportunity_to_won", "sqm_rate", "sqm_rate_low", "sqm_rate_high",
-        ])
+        var t = Table(
+            "funnel",
+            [
+                "pilot_id", "cohort", "touches", "unique_visitors", "registrations", "attendees", "meetings_booked", "leads",
+                "mql", "sqm", "opportunities", "won", "lost", "pipeline_amount", "won_amount", "lead_to_mql", "mql_to_sqm",
+                "sqm_to_opportunity", "opportunity_to_won", "sqm_rate", "sqm_rate_low", "sqm_rate_high",
+            ])
         for p in d.pilots {
             let e = Evaluator(d, p)
-            for (cohort, k) in [("pilot", e.counts(leads: d.leads[p.index], touches: .all)),
-                                ("baseline", e.counts(leads: d.baseline[p.index], touches: nil))] {
+            for (cohort, k) in [
+                ("pilot", e.counts(leads: d.leads[p.index], touches: .all)),
+                ("baseline", e.counts(leads: d.baseline[p.index], touches: nil)),
+            ] {
                 let w = Stats.wilson(k.sqm, k.leads)
                 let opt: (Int?) -> Cell = { $0.map(Cell.int) ?? .empty }
                 t.add([

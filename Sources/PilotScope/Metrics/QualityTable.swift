@@ -42,11 +42,17 @@ public enum QualityTable {
         for p in d.pilots {
             let leads = d.leads[p.index]
             // Only a pilot whose brief names a source tag can have leads missing it.
-            let missingTag = p.sourceTags.isEmpty ? 0 : leads.filter { i in
-                d.attribution[i]!.rule != .tag && !d.tags.pilotHasTag(d.contacts[i].tagIndex, p.index)
-            }.count
+            let missingTag =
+                p.sourceTags.isEmpty
+                ? 0
+                : leads.filter { i in
+                    d.attribution[i]!.rule != .tag && !d.tags.pilotHasTag(d.contacts[i].tagIndex, p.index)
+                }.count
             let won = leads.filter { !d.attribution[$0]!.contestedWith.isEmpty }.count
-            for (k, v) in [("missing_source_tag", missingTag), ("tagged_outside_window", outsideWindow[p.index]), ("contested_won", won), ("contested_lost", contestedLost[p.index])] {
+            for (k, v) in [
+                ("missing_source_tag", missingTag), ("tagged_outside_window", outsideWindow[p.index]), ("contested_won", won),
+                ("contested_lost", contestedLost[p.index]),
+            ] {
                 t.add([.text("all"), .text(p.id), .text(k), .int(v)])
             }
         }

@@ -1,10 +1,12 @@
 /// sla (Appendix A, B21).
 public enum SLATable {
     public static func table(_ d: ReportData) -> Table {
-        var t = Table("sla", [
-            "pilot_id", "clock", "target_business_hours", "met", "breached", "pending", "met_rate", "median_business_hours",
-            "p90_business_hours",
-        ])
+        var t = Table(
+            "sla",
+            [
+                "pilot_id", "clock", "target_business_hours", "met", "breached", "pending", "met_rate", "median_business_hours",
+                "p90_business_hours",
+            ])
         for p in d.pilots {
             guard let s = p.sla else { continue }
             let e = Evaluator(d, p)

@@ -58,7 +58,10 @@ public enum ReportTables {
     /// the tables come back in schema order. `accounts` and `footers` are the files' in naming order.
     public static func build(_ d: ReportData, accounts: [FileAccount], footers: [Bool]) -> [Table] {
         let builders: [@Sendable () -> [Table]] = [
-            { [FunnelTable.table(d)] }, { let (i, r) = ICPTables.tables(d); return [i, r] },
+            { [FunnelTable.table(d)] },
+            {
+                let (i, r) = ICPTables.tables(d); return [i, r]
+            },
             { [CostTable.table(d)] }, { [VelocityTable.table(d)] }, { [SLATable.table(d)] },
             { [WeeklyTable.table(d)] }, { [DecisionTable.table(d)] },
             { [QualityTable.table(d, accounts: accounts, footers: footers)] }, { [AttributionTable.table(d)] },

@@ -14,4 +14,3 @@ public struct Attribution: Sendable {
     /// Other candidate pilots, in config order (B17).
     public var contestedWith: [Int]
 }
-

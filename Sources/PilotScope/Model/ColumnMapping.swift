@@ -44,7 +44,9 @@ public struct ColumnMapping: Sendable {
             for h in hs {
                 if let ps = positions[h] {
                     if ps.count > 1 {
-                        throw ColumnError(file: file, message: "duplicate header '\(h)' (columns \(ps.map { String($0 + 1) }.joined(separator: ", "))): cannot tell which holds \(f)")
+                        throw ColumnError(
+                            file: file,
+                            message: "duplicate header '\(h)' (columns \(ps.map { String($0 + 1) }.joined(separator: ", "))): cannot tell which holds \(f)")
                     }
                     index[fi] = ps[0]
                     used.insert(ps[0])

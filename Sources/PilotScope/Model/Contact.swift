@@ -27,4 +27,3 @@ public struct Contact: Sendable {
     public var icpStart: UInt32
     public var records: Int
 }
-

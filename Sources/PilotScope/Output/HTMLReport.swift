@@ -28,10 +28,12 @@ public enum HTMLReport {
         var rows = ""
         for (i, p) in pilots.enumerated() {
             let d = Row(t["decision"]!, i)
-            rows += "<tr><td><a href=\"#\(esc(p.id))\">\(esc(p.name))</a></td><td>\(esc(p.motion.rawValue))</td><td>\(badge(d["status"]))</td>"
+            rows +=
+                "<tr><td><a href=\"#\(esc(p.id))\">\(esc(p.name))</a></td><td>\(esc(p.motion.rawValue))</td><td>\(badge(d["status"]))</td>"
                 + "<td>\(esc(d["primary_metric"])) = \(esc(d["primary_value"]))</td><td>\(d["final"] == "true" ? "final" : "can change")</td></tr>"
         }
-        return "<section class=\"card\"><h2>Overview</h2><table><tr><th>Pilot</th><th>Motion</th><th>Verdict</th><th>Primary metric</th><th>Verdict is</th></tr>\(rows)</table></section>\n"
+        return
+            "<section class=\"card\"><h2>Overview</h2><table><tr><th>Pilot</th><th>Motion</th><th>Verdict</th><th>Primary metric</th><th>Verdict is</th></tr>\(rows)</table></section>\n"
     }
 
     static func section(_ p: Pilot, _ t: [String: Table]) -> String {
@@ -47,8 +49,10 @@ public enum HTMLReport {
         s += item("Scale if", p.scale.isEmpty ? "—" : p.scale.map(\.text).joined(separator: " and "))
         s += item("Stop if", p.stop.isEmpty ? "—" : p.stop.map(\.text).joined(separator: " or "))
         s += "</dl>\n"
-        s += "<p class=\"verdict\">Verdict: <strong>\(esc(d["status"]))</strong>\(d["final"] == "true" ? " (final)" : " (the counting window is still open: it can change)"). "
-        s += "Held: \(esc(d["scale_held"].isEmpty ? "no scale threshold" : d["scale_held"])); \(esc(d["stop_held"].isEmpty ? "no stop threshold" : d["stop_held"]))."
+        s +=
+            "<p class=\"verdict\">Verdict: <strong>\(esc(d["status"]))</strong>\(d["final"] == "true" ? " (final)" : " (the counting window is still open: it can change)"). "
+        s +=
+            "Held: \(esc(d["scale_held"].isEmpty ? "no scale threshold" : d["scale_held"])); \(esc(d["stop_held"].isEmpty ? "no stop threshold" : d["stop_held"]))."
         if !d["low_sample"].isEmpty { s += " Too few to judge: \(esc(d["low_sample"]))." }
         if !d["pace"].isEmpty { s += " Pace to the end of the window: \(esc(d["pace"]))." }
         if !d["cap_exceeded_by"].isEmpty && d["cap_exceeded_by"] != "0" { s += " Lead cap exceeded by \(esc(d["cap_exceeded_by"]))." }
@@ -69,7 +73,8 @@ public enum HTMLReport {
         let q = t["quality"]!.rows.filter { $0[1] == .text(p.id) }.map { ($0[2].plain, $0[3].plain) }
         let friction = q.filter { $0.1 != "0" }.map { "\($0.0.replacingOccurrences(of: "_", with: " ")): \($0.1)" }
         var s = "<div class=\"review\"><h3>Decision review</h3>"
-        s += "<h4>Hypothesis and outcome</h4><p>\(esc(p.hypothesis))</p><p>Outcome: \(esc(d["primary_metric"])) = \(esc(d["primary_value"])) with \(esc(f["leads"])) leads, \(esc(f["sqm"])) SQMs, ICP match \(esc(pct(icp["icp_match"]))) → <strong>\(esc(d["status"]))</strong>.</p>"
+        s +=
+            "<h4>Hypothesis and outcome</h4><p>\(esc(p.hypothesis))</p><p>Outcome: \(esc(d["primary_metric"])) = \(esc(d["primary_value"])) with \(esc(f["leads"])) leads, \(esc(f["sqm"])) SQMs, ICP match \(esc(pct(icp["icp_match"]))) → <strong>\(esc(d["status"]))</strong>.</p>"
         s += "<h4>What worked</h4><ul>\(held.isEmpty ? "<li>…</li>" : held.map { "<li>\(esc($0)) held</li>" }.joined())<li class=\"blank\">…</li></ul>"
         s += "<h4>What failed</h4><ul>\(missed.isEmpty ? "" : missed.map { "<li>\(esc($0)) did not hold</li>" }.joined())<li class=\"blank\">…</li></ul>"
         s += "<h4>Operational friction</h4><ul>\(friction.map { "<li>\(esc($0))</li>" }.joined())\(slaFriction(p, t))<li class=\"blank\">…</li></ul>"
@@ -78,13 +83,17 @@ public enum HTMLReport {
     }
 
     static func slaFriction(_ p: Pilot, _ t: [String: Table]) -> String {
-        t["sla"]!.rows.filter { $0[0] == .text(p.id) }.map { "<li>SLA \(esc($0[1].plain)): \(esc($0[4].plain)) breached, \(esc($0[5].plain)) pending</li>" }.joined()
+        t["sla"]!.rows.filter { $0[0] == .text(p.id) }.map { "<li>SLA \(esc($0[1].plain)): \(esc($0[4].plain)) breached, \(esc($0[5].plain)) pending</li>" }
+            .joined()
     }
 
     static func quality(_ q: Table) -> String {
         var rows = ""
-        for r in q.rows { rows += "<tr><td>\(esc(r[0].plain))</td><td>\(esc(r[1].plain))</td><td>\(esc(r[2].plain))</td><td class=\"num\">\(esc(r[3].plain))</td></tr>" }
-        return "<section class=\"card\"><h2>Data quality</h2><table><tr><th>Scope</th><th>Pilot</th><th>Check</th><th>Count</th></tr>\(rows)</table></section>\n"
+        for r in q.rows {
+            rows += "<tr><td>\(esc(r[0].plain))</td><td>\(esc(r[1].plain))</td><td>\(esc(r[2].plain))</td><td class=\"num\">\(esc(r[3].plain))</td></tr>"
+        }
+        return
+            "<section class=\"card\"><h2>Data quality</h2><table><tr><th>Scope</th><th>Pilot</th><th>Check</th><th>Count</th></tr>\(rows)</table></section>\n"
     }
 
     // MARK: Charts (inline SVG)
@@ -104,7 +113,10 @@ public enum HTMLReport {
     }
 
     static func weeklyChart(_ p: Pilot, _ t: [String: Table]) -> String {
-        let column: String? = ["leads": "leads", "mql": "mql", "sqm": "sqm", "opportunities": "opportunities", "won": "won", "touches": "touches", "meetings_booked": "meetings_booked"][p.primaryMetric.rawValue]
+        let column: String? = [
+            "leads": "leads", "mql": "mql", "sqm": "sqm", "opportunities": "opportunities", "won": "won", "touches": "touches",
+            "meetings_booked": "meetings_booked",
+        ][p.primaryMetric.rawValue]
         let weeks = t["weekly"]!.rows.filter { $0[0] == .text(p.id) }
         guard let column, !weeks.isEmpty else { return "<p class=\"note\">No weekly series for this metric\(weeks.isEmpty ? " yet" : "").</p>" }
         let ci = t["weekly"]!.columns.firstIndex(of: column)!
@@ -119,14 +131,16 @@ public enum HTMLReport {
         func y(_ v: Double) -> Double { H - 10 - v / maxV * (H - 25) }
         var g = "<line x1=\"30\" y1=\"\(y(0))\" x2=\"\(W - 10)\" y2=\"\(y(0))\" class=\"axis\"/>"
         if let target {
-            g += "<line x1=\"30\" y1=\"\(fmt(y(target)))\" x2=\"\(W - 10)\" y2=\"\(fmt(y(target)))\" class=\"threshold\"/><text x=\"\(W - 10)\" y=\"\(fmt(y(target) - 3))\" class=\"lbl end\">threshold \(fmt(target))</text>"
+            g +=
+                "<line x1=\"30\" y1=\"\(fmt(y(target)))\" x2=\"\(W - 10)\" y2=\"\(fmt(y(target)))\" class=\"threshold\"/><text x=\"\(W - 10)\" y=\"\(fmt(y(target) - 3))\" class=\"lbl end\">threshold \(fmt(target))</text>"
             let windowWeeks = Double(p.endDay - p.startDay) / 7
             g += "<line x1=\"\(x(0))\" y1=\"\(y(0))\" x2=\"\(fmt(x(windowWeeks)))\" y2=\"\(fmt(y(target)))\" class=\"pace\"/>"
         }
         let pts = cum.enumerated().map { "\(fmt(x(Double($0.offset)))),\(fmt(y($0.element)))" }.joined(separator: " ")
         g += "<polyline points=\"\(pts)\" class=\"series\"/>"
         for (i, v) in cum.enumerated() { g += "<circle cx=\"\(fmt(x(Double(i))))\" cy=\"\(fmt(y(v)))\" r=\"2.5\" class=\"dot\"/>" }
-        g += "<text x=\"30\" y=\"\(H)\" class=\"lbl\">\(esc(weeks.first![1].plain))</text><text x=\"\(W - 10)\" y=\"\(H)\" class=\"lbl end\">\(esc(weeks.last![1].plain))</text>"
+        g +=
+            "<text x=\"30\" y=\"\(H)\" class=\"lbl\">\(esc(weeks.first![1].plain))</text><text x=\"\(W - 10)\" y=\"\(H)\" class=\"lbl end\">\(esc(weeks.last![1].plain))</text>"
         return svg(Int(W), Int(H) + 4, g) + "<p class=\"note\">dashed: linear pace to the threshold at the window's end</p>"
     }
 
@@ -157,10 +171,12 @@ public enum HTMLReport {
     /// A 0–100 % bar with an optional threshold marker.
     static func gauge(_ value: String, _ threshold: String?) -> String {
         guard let v = Double(value) else { return "<p class=\"note\">Not defined yet (no denominator).</p>" }
-        var g = "<rect x=\"0\" y=\"6\" width=\"300\" height=\"16\" class=\"track\"/><rect x=\"0\" y=\"6\" width=\"\(fmt(v * 300))\" height=\"16\" class=\"pilot\"/>"
+        var g =
+            "<rect x=\"0\" y=\"6\" width=\"300\" height=\"16\" class=\"track\"/><rect x=\"0\" y=\"6\" width=\"\(fmt(v * 300))\" height=\"16\" class=\"pilot\"/>"
         g += "<text x=\"\(fmt(min(v * 300 + 4, 270)))\" y=\"19\" class=\"lbl\">\(pct(value))</text>"
         if let th = threshold.flatMap(Double.init) {
-            g += "<line x1=\"\(fmt(th * 300))\" y1=\"2\" x2=\"\(fmt(th * 300))\" y2=\"26\" class=\"threshold\"/><text x=\"\(fmt(th * 300))\" y=\"36\" class=\"lbl mid\">\(fmt(th * 100))%</text>"
+            g +=
+                "<line x1=\"\(fmt(th * 300))\" y1=\"2\" x2=\"\(fmt(th * 300))\" y2=\"26\" class=\"threshold\"/><text x=\"\(fmt(th * 300))\" y=\"36\" class=\"lbl mid\">\(fmt(th * 100))%</text>"
         }
         return svg(310, 40, g)
     }

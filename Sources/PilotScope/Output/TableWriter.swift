@@ -19,21 +19,23 @@ public enum TableWriter {
         case .csv:
             out += t.columns.joined(separator: ",") + "\n"
             for r in t.rows {
-                out += r.map { c in
-                    if case .text(let s) = c { return csvQuote(guarded(s)) }
-                    return c.plain
-                }.joined(separator: ",") + "\n"
+                out +=
+                    r.map { c in
+                        if case .text(let s) = c { return csvQuote(guarded(s)) }
+                        return c.plain
+                    }.joined(separator: ",") + "\n"
             }
         case .tsv:
             out += t.columns.joined(separator: "\t") + "\n"
             for r in t.rows {
-                out += r.map { c in
-                    if case .text(let s) = c {
-                        // TSV has no quoting: tabs and line ends inside text become spaces.
-                        return String(guarded(s).map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0 })
-                    }
-                    return c.plain
-                }.joined(separator: "\t") + "\n"
+                out +=
+                    r.map { c in
+                        if case .text(let s) = c {
+                            // TSV has no quoting: tabs and line ends inside text become spaces.
+                            return String(guarded(s).map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0 })
+                        }
+                        return c.plain
+                    }.joined(separator: "\t") + "\n"
             }
         case .jsonl:
             for r in t.rows {
@@ -43,7 +45,9 @@ public enum TableWriter {
             out += "| " + t.columns.joined(separator: " | ") + " |\n"
             out += "|" + t.columns.map { _ in "---|" }.joined() + "\n"
             for r in t.rows {
-                out += "| " + r.map { $0.plain.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }.joined(separator: " | ") + " |\n"
+                out +=
+                    "| " + r.map { $0.plain.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }.joined(separator: " | ")
+                    + " |\n"
             }
         }
         return out

@@ -115,7 +115,8 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
     /// per-file accounts in file order. Throws the first error in file and chunk order.
     public func run(files: [FileContext], chunkSize: Int = Pipeline.chunkSize, makeProcessor: () -> P) throws -> ([P], [FileAccount]) {
         let workers = files.isEmpty ? 1 : threads
-        progress?.begin(files.first.map { $0.kind == .touches ? "touch logs" : "CRM exports" } ?? "", totalBytes: files.reduce(0) { $0 + fileSize($1.location) })
+        progress?.begin(
+            files.first.map { $0.kind == .touches ? "touch logs" : "CRM exports" } ?? "", totalBytes: files.reduce(0) { $0 + fileSize($1.location) })
         let procs = UnsafeMutablePointer<P>.allocate(capacity: workers)
         for i in 0..<workers { (procs + i).initialize(to: makeProcessor()) }
         defer {
@@ -254,7 +255,9 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
 
     private func locate(_ e: Error, file: FileContext, base: Int) -> Error {
         if let s = e as? CSVSyntaxError {
-            return InputError(s.kind == .fieldTooLarge ? .fieldTooLarge : s.kind == .unterminatedQuote ? .unterminatedQuote : .csvSyntax, file: file.path, s.message, line: base + s.line + 1)
+            return InputError(
+                s.kind == .fieldTooLarge ? .fieldTooLarge : s.kind == .unterminatedQuote ? .unterminatedQuote : .csvSyntax, file: file.path, s.message,
+                line: base + s.line + 1)
         }
         return e
     }

@@ -89,7 +89,8 @@ public enum Preflight {
                     out.append(
                         ConfigIssue(
                             severity: .warning, pilot: p.id, key: "icp[\(ri)]",
-                            message: "rule '\(rule.label)': \(f.path) has no column for '\(rule.field)': \(effect) (map it with `columns:`, or fix the field name)"))
+                            message:
+                                "rule '\(rule.label)': \(f.path) has no column for '\(rule.field)': \(effect) (map it with `columns:`, or fix the field name)"))
                 }
             }
         }

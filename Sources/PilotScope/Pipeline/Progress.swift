@@ -34,7 +34,9 @@ public final class Progress: @unchecked Sendable {
         let secs = max(Date().timeIntervalSince(start), 0.001)
         let share = totalBytes > 0 ? Double(bytes) / Double(totalBytes) : 0
         let eta = share > 0.01 ? secs / share - secs : 0
-        return String(format: "%@: %3.0f%%  %.0f of %.0f MB  %.1fM rows/s  ETA %.0f s", phase, share * 100, Double(bytes) / 1e6, Double(totalBytes) / 1e6, Double(rows) / secs / 1e6, max(0, eta))
+        return String(
+            format: "%@: %3.0f%%  %.0f of %.0f MB  %.1fM rows/s  ETA %.0f s", phase, share * 100, Double(bytes) / 1e6, Double(totalBytes) / 1e6,
+            Double(rows) / secs / 1e6, max(0, eta))
     }
 
     /// Redraws the line on fd 2 every half second until `stop()`.

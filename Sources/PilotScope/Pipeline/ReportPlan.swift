@@ -84,7 +84,9 @@ public struct ReportPlan: Sendable {
                 let first = a.rejects.first.map { "; first at line \($0.line)" } ?? ""
                 throw InputError(
                     .rejectRate, file: a.path,
-                    String(format: "%d of %d rows rejected (%.2f%%), above max_reject_rate %.2f%% (%@%@); see `pilotscope scan`", a.rowsRejected, a.rowsRead, rate * 100, max * 100, top, first))
+                    String(
+                        format: "%d of %d rows rejected (%.2f%%), above max_reject_rate %.2f%% (%@%@); see `pilotscope scan`", a.rowsRejected, a.rowsRead,
+                        rate * 100, max * 100, top, first))
             }
         }
     }

@@ -20,7 +20,9 @@ public func describeScan(_ f: FileContext, _ a: FileAccount) -> String {
     let names = f.kind.fields
     for (i, name) in names.enumerated() {
         let c = f.mapping.index[i]
-        out += "    \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) " + (c >= 0 ? "← \"\(f.mapping.header[c])\" (column \(c + 1))" : "— not present") + "\n"
+        out +=
+            "    \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) " + (c >= 0 ? "← \"\(f.mapping.header[c])\" (column \(c + 1))" : "— not present")
+            + "\n"
     }
     if !f.mapping.extras.isEmpty { out += "    other columns: " + f.mapping.extras.map { "\"\($0.name)\"" }.joined(separator: ", ") + "\n" }
     for w in f.mapping.warnings { out += "    warning: \(w)\n" }

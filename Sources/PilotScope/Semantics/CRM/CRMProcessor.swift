@@ -129,4 +129,3 @@ public struct CRMProcessor: RowProcessor {
         pendingRecords.removeAll(keepingCapacity: true)
     }
 }
-

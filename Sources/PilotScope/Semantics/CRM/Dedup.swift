@@ -292,7 +292,9 @@ public enum Dedup {
     }
 
     /// Each ICP value: the primary's, or where empty the next member's non-empty one (3.1).
-    static func mergeValues(_ v: Records, _ arenas: [UnsafePointer<UInt8>], _ n: Int, _ members: UnsafeBufferPointer<Ref>, into arena: ValueArena, scratch: inout [Bytes]) -> UInt32 {
+    static func mergeValues(
+        _ v: Records, _ arenas: [UnsafePointer<UInt8>], _ n: Int, _ members: UnsafeBufferPointer<Ref>, into arena: ValueArena, scratch: inout [Bytes]
+    ) -> UInt32 {
         guard n > 0 else { return arena.append([]) }
         scratch.removeAll(keepingCapacity: true)
         for k in 0..<n {

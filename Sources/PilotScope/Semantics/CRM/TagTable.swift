@@ -27,4 +27,3 @@ public struct TagTable: Sendable {
 
     public func pilotHasTag(_ tag: Int32, _ pilot: Int) -> Bool { tag >= 0 && pilots[Int(tag)].contains(pilot) }
 }
-

@@ -54,4 +54,3 @@ public final class ValueArena: @unchecked Sendable {
         return Bytes(start: base + i + 2, count: n)
     }
 }
-

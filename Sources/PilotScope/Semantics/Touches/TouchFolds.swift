@@ -52,7 +52,9 @@ public struct TouchAgg: Sendable {
     }
 
     /// Folds another fold of the same (pilot, identity) in; its evidence ids already mapped.
-    @inline(__always) mutating func absorb(_ a: TouchAgg, meetingEvidence: Int32, utmEvidence: Int32, _ textLess: (Int32, Int32) -> Bool, utmTextLess: (Int32, Int32) -> Bool) {
+    @inline(__always) mutating func absorb(
+        _ a: TouchAgg, meetingEvidence: Int32, utmEvidence: Int32, _ textLess: (Int32, Int32) -> Bool, utmTextLess: (Int32, Int32) -> Bool
+    ) {
         flags |= a.flags
         firstMeetingAfter = min(firstMeetingAfter, a.firstMeetingAfter)
         if a.firstMeeting != Int64.max { offerMeeting(a.firstMeeting, meetingEvidence, textLess) }

@@ -21,7 +21,8 @@ public struct VisitorState: Sendable {
     /// B16: takes `(ts, email)` if it is earlier than the visitor's emailed touch so far; ties go
     /// to the smallest email (`email` is an id in `emails`).
     @inline(__always) mutating func offer(_ ts: Int64, _ email: Int32, _ emails: ByteMap<Int32>) {
-        let earlier = ts < self.ts
+        let earlier =
+            ts < self.ts
             || (ts == self.ts && self.email >= 0 && email != self.email
                 && emails.withKey(Int(email)) { b in !emails.keyLess(Int(self.email), b) })
         if earlier {
