@@ -60,6 +60,7 @@ public enum Civil {
         guard (0...9999).contains(y) else {
             return dateString(days: day) + "T" + pad(sod / 3600, 2) + ":" + pad(sod / 60 % 60, 2) + ":" + pad(sod % 60, 2) + "Z"
         }
+        // This is safe: an ISO timestamp is 20 ASCII bytes, all written below.
         return String(unsafeUninitializedCapacity: 20) { b in
             func put(_ v: Int, _ at: Int, _ width: Int) {
                 var x = v

@@ -14,6 +14,7 @@ public final class GzipWriter {
         self.compress = compress
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw OutputError(.cannotCreate, path: path, "cannot create", cause: Errno(errno)) }
+        // zlib needs a stable address for its stream: raw memory, freed in deinit.
         strm = .allocate(capacity: 1)
         strm.initialize(to: z_stream())
         out = [UInt8](repeating: 0, count: 1 << 20)
@@ -40,10 +41,12 @@ public final class GzipWriter {
     public func write(_ bytes: [UInt8]) throws {
         guard !bytes.isEmpty else { return }
         if !compress {
+            // This is safe: `bytes` is not empty (checked above).
             try bytes.withUnsafeBytes { try writeAll($0.baseAddress!, $0.count) }
             return
         }
         try bytes.withUnsafeBufferPointer { b in
+            // This is safe: zlib only reads next_in, and the bytes outlive this call.
             strm.pointee.next_in = UnsafeMutablePointer(mutating: b.baseAddress!)
             strm.pointee.avail_in = uInt(b.count)
             try pump(Z_NO_FLUSH)
@@ -54,6 +57,7 @@ public final class GzipWriter {
         let cap = out.count
         try out.withUnsafeMutableBufferPointer { o in
             repeat {
+                // This is safe: `out` has 1 MiB, and zlib writes at most avail_out bytes.
                 strm.pointee.next_out = o.baseAddress!
                 strm.pointee.avail_out = uInt(cap)
                 let rc = deflate(strm, flush)

@@ -24,6 +24,7 @@ final class StdinReplay: @unchecked Sendable {
         if !probe { recording = false }
         if position < bytes.count {
             let n = min(capacity, bytes.count - position)
+            // This is safe: position < bytes.count and n ≤ bytes.count − position.
             bytes.withUnsafeBufferPointer { b in p.update(from: b.baseAddress! + position, count: n) }
             return n
         }
@@ -128,6 +129,7 @@ public func openInput(_ path: String, backend: InflateBackend = .isal, checksum:
     var head = [UInt8](repeating: 0, count: 2)
     var got = 0
     while got < 2 {
+        // This is safe: got < 2 = head.count.
         let n = try head.withUnsafeMutableBufferPointer { try f.read(into: $0.baseAddress! + got, capacity: 2 - got) }
         if n == 0 { break }
         got += n

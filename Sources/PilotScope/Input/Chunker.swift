@@ -36,6 +36,7 @@ public final class BufferPool: @unchecked Sendable {
         while free.isEmpty && outstanding >= limit { cond.wait() }
         outstanding += 1
         if let b = free.popLast() { return b }
+        // Pooled buffers are raw memory: recycled between threads, freed in deinit or on release.
         return (.allocate(capacity: size), size)
     }
 
@@ -86,6 +87,7 @@ public final class Chunker {
             cap = bigger
         }
         var filled = carry.count
+        // This is safe: the buffer was grown above to hold the whole carry.
         carry.withUnsafeBufferPointer { c in if c.count > 0 { buf.update(from: c.baseAddress!, count: c.count) } }
         carry.removeAll(keepingCapacity: true)
         do {
@@ -118,6 +120,7 @@ public final class Chunker {
                         "a record is larger than \(Self.maxRecordBytes >> 20) MiB (an unterminated quote, or not a CSV file) starting at uncompressed byte \(offset)"
                     )
                 }
+                // A grown buffer replaces the pooled one; release frees it (its size is not the pool's).
                 let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: cap * 2)
                 bigger.update(from: buf, count: filled)
                 pool.release(buf, cap)

@@ -38,6 +38,7 @@ final class GzipMemberReader: ByteSource {
         self.src = src
         self.name = name
         self.inflater = inflater
+        // Raw input buffer handed to the inflater; freed in deinit.
         inBuf = .allocate(capacity: inCap)
     }
 
@@ -155,6 +156,7 @@ final class ZlibInflater: Inflater {
     private let strm: UnsafeMutablePointer<z_stream>
 
     init(name: String) throws {
+        // zlib needs a stable address for its stream: raw memory, freed in deinit.
         strm = .allocate(capacity: 1)
         strm.initialize(to: z_stream())
         let rc = CZlib_inflateInit2(strm, 15 + 32)

@@ -24,6 +24,7 @@ public final class LibCSVParser {
     private var record = RecordView()
 
     public init(delimiter: UInt8 = 0x2C) {
+        // The callbacks' context needs a stable address: raw memory, freed in deinit.
         ctx = .allocate(capacity: 1)
         ctx.initialize(to: Context())
         csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL))
@@ -41,6 +42,7 @@ public final class LibCSVParser {
     }
 
     private static let onField: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = { p, n, data in
+        // This is safe: libcsv hands back the `ctx` pointer given to csv_parse.
         let c = data!.assumingMemoryBound(to: Context.self)
         if c.pointee.error != nil { return }
         if n > maxFieldBytes {
@@ -51,11 +53,13 @@ public final class LibCSVParser {
         c.pointee.starts.append(c.pointee.arena.count)
         c.pointee.lens.append(n)
         c.pointee.arena.append(contentsOf: bytes)
+        // This is safe: a field of n > 0 bytes has a base address.
         if n > 0 { c.pointee.breaksInRow += FastCSVScanner.breaks(bytes.baseAddress!, n) }
         c.pointee.fieldsSinceTerm += 1
     }
 
     private static let onRow: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { term, data in
+        // This is safe: libcsv hands back the `ctx` pointer given to csv_parse.
         let c = data!.assumingMemoryBound(to: Context.self)
         if c.pointee.error != nil { return }
         if c.pointee.fieldsSinceTerm == 0 {

@@ -9,6 +9,7 @@ final class FieldBounds {
 
     init(capacity: Int = 64) {
         self.capacity = capacity
+        // Raw bounds storage: the per-field path touches no class and no array; freed in deinit.
         starts = .allocate(capacity: capacity)
         lens = .allocate(capacity: capacity)
     }

@@ -40,6 +40,7 @@ public struct ByteMap<Value> {
             return (UnsafeRawPointer(p).loadUnaligned(as: UInt64.self), UnsafeRawPointer(p + 8).loadUnaligned(as: UInt64.self))
         }
         var w: (UInt64, UInt64) = (0, 0)
+        // This is safe: key.count < 16 bytes fit the two words.
         withUnsafeMutableBytes(of: &w) { $0.baseAddress!.copyMemory(from: p, byteCount: key.count) }
         return w
     }
@@ -81,6 +82,7 @@ public struct ByteMap<Value> {
 
     /// Stage one of a batched lookup: the slot's cache line.
     @inline(__always) public func prefetchSlot(_ p: Prepared) {
+        // This is safe: the position is masked into the slot array.
         slots.withUnsafeBufferPointer { CPilotShims_prefetch($0.baseAddress! + (Self.position(p.hash) & mask)) }
     }
 
@@ -88,6 +90,7 @@ public struct ByteMap<Value> {
     @inline(__always) public func prefetchEntry(_ p: Prepared) {
         let v = slots.withUnsafeBufferPointer { $0[Self.position(p.hash) & mask] }
         guard v != 0, v & 0xFFFF_FFFF_0000_0000 == p.hash & 0xFFFF_FFFF_0000_0000 else { return }
+        // This is safe: a non-empty slot names an existing entry (index + 1).
         entries.withUnsafeBufferPointer { CPilotShims_prefetch($0.baseAddress! + Int(v & 0xFFFF_FFFF) - 1) }
     }
 
@@ -131,8 +134,10 @@ public struct ByteMap<Value> {
         let n = Int(x.length)
         var head = (x.k0, x.k1)
         if n <= 16 {
+            // This is safe: a key of at most 16 bytes is held whole in its two head words.
             return withUnsafeBytes(of: &head) { body(Bytes(start: $0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n)) }
         }
+        // This is safe: a longer key is stored whole in the arena at `tail`.
         return arena.withUnsafeBufferPointer { a in body(Bytes(start: a.baseAddress! + Int(x.tail), count: n)) }
     }
 

@@ -22,6 +22,7 @@ public final class AtomicDirectory: @unchecked Sendable {
         try Self.createParents(parent, for: target)
         // mkdtemp: a new folder beside the target (never follows a planted symlink).
         var template = Array("\(parent)/.\(name).tmp-XXXXXX".utf8CString)
+        // This is safe: the template is a NUL-terminated C string mkdtemp rewrites in place.
         guard let p = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             let e = errno
             let code: OutputError.Code = e == EACCES || e == EPERM || e == EROFS ? .refused : .cannotCreate

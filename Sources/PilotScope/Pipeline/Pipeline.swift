@@ -117,6 +117,7 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
         let workers = files.isEmpty ? 1 : threads
         progress?.begin(
             files.first.map { $0.kind == .touches ? "touch logs" : "CRM exports" } ?? "", totalBytes: files.reduce(0) { $0 + fileSize($1.location) })
+        // Raw memory: each worker thread mutates only its own element, without exclusivity checks on an array.
         let procs = UnsafeMutablePointer<P>.allocate(capacity: workers)
         for i in 0..<workers { (procs + i).initialize(to: makeProcessor()) }
         defer {

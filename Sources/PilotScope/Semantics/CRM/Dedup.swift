@@ -27,6 +27,7 @@ public enum Dedup {
         let recs: [UnsafeBufferPointer<CRMRecord>]
         let ids: [UnsafeBufferPointer<UInt8>]
 
+        // This is safe: refs are made from the workers' own record indices, valid inside `with`.
         @inline(__always) func record(_ r: Ref) -> UnsafePointer<CRMRecord> { recs[Int(r.worker)].baseAddress! + Int(r.index) }
 
         @inline(__always) func id(_ r: Ref) -> Bytes {
@@ -184,6 +185,7 @@ public enum Dedup {
         let icpCount = workers.first?.icpFields.count ?? 0
         let valueArena = result.values
         var emailMap = ByteMap<Int32>(capacity: n)
+        // Built in place: each contact is initialized once at its rank below.
         result.contacts = [Contact](unsafeUninitializedCapacity: n) { buf, initialized in
             groups.members.withUnsafeBufferPointer { allMembers in
                 for g in 0..<n {

@@ -10,6 +10,7 @@ public final class ValueArena: @unchecked Sendable {
 
     public init(capacity: Int = 1 << 12) {
         self.capacity = max(capacity, 16)
+        // Raw memory owned by the arena, freed in deinit; `reserve` grows it before any write.
         base = .allocate(capacity: self.capacity)
     }
 
@@ -34,6 +35,7 @@ public final class ValueArena: @unchecked Sendable {
             reserve(2 + n)
             base[count] = UInt8(n & 0xFF)
             base[count + 1] = UInt8(n >> 8)
+            // This is safe: `reserve(2 + n)` made room, and a non-empty slice has a base address.
             if n > 0 { (base + count + 2).update(from: v.baseAddress!, count: n) }
             count += 2 + n
         }

@@ -52,6 +52,7 @@ public final class TouchContext: @unchecked Sendable {
     public init(pilots: [Pilot], asOf: Int64, lastTouch: Bool = false) {
         self.pilots = pilots
         pilotCount = pilots.count
+        // Raw memory, freed in deinit: the per-row loop reads it without retaining an array.
         windows = .allocate(capacity: max(1, 2 * pilots.count))
         rules = .allocate(capacity: max(1, pilots.count))
         for (k, p) in pilots.enumerated() {
