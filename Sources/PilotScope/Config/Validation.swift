@@ -54,7 +54,7 @@ public enum ConfigValidator {
                 if let ua = a.utm, let ub = b.utm {
                     // Both can match one touch unless some key constrained by both has disjoint values.
                     var disjoint = false
-                    for k in 0..<5 { if let va = ua[k], let vb = ub[k], !va.contains(where: vb.contains) { disjoint = true } }
+                    for k in 0..<UTMKey.count { if let va = ua[k], let vb = ub[k], !va.contains(where: vb.contains) { disjoint = true } }
                     if !disjoint { warn(a.id, "match.utm", "UTM rules (campaign \(campaigns(ua, ub))) overlap those of pilot '\(b.id)'\(wins)") }
                 }
             }

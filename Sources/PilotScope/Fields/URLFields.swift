@@ -15,12 +15,12 @@ public enum UTMKey: Int, CaseIterable, Sendable {
 
 /// Per-worker scratch space for decoded UTM values: reused, never reallocated per row once warm.
 public struct UTMScratch {
-    public var values: [[UInt8]] = Array(repeating: [], count: 5)
-    public var present: [Bool] = Array(repeating: false, count: 5)
+    public var values: [[UInt8]] = Array(repeating: [], count: UTMKey.count)
+    public var present: [Bool] = Array(repeating: false, count: UTMKey.count)
     public init() {}
 
     public mutating func reset() {
-        for k in 0..<5 { values[k].removeAll(keepingCapacity: true); present[k] = false }
+        for k in 0..<UTMKey.count { values[k].removeAll(keepingCapacity: true); present[k] = false }
     }
 }
 
@@ -44,7 +44,7 @@ public enum URLFields {
                 var eq = i
                 while eq < j && url[eq] != 0x3D { eq += 1 }
                 let key = url.slice(i, eq)
-                for k in 0..<5 where !s.present[k] && key.equalsLowered(keys[k]) {
+                for k in 0..<UTMKey.count where !s.present[k] && key.equalsLowered(keys[k]) {
                     s.present[k] = true
                     if eq < j { decode(url.slice(eq + 1, j), into: &s.values[k]) }
                     break
