@@ -1,4 +1,5 @@
 import Foundation
+import PilotScopeTestSupport
 import XCTest
 
 @testable import PilotScope
@@ -146,6 +147,22 @@ final class CorpusTests: XCTestCase {
             crmText: Self.crmHeader + Self.goodRow + "x,,nope,,\n",
             config: Self.config.replacingOccurrences(of: "max_reject_rate: 1.0", with: "max_reject_rate: 0.1"))
         expect(limited, 1, ["crm.csv", "1 of 2 rows rejected", "max_reject_rate", "line 3"])
+    }
+
+    /// B36: a primary's unparseable `employees` (`n/a`, a bad_value) counts as empty in the
+    /// merge, so the next record's `450` survives and the lead passes `employees 200..1000`.
+    func testSurvivorshipSkipsUnparseableValues() throws {
+        let config = Self.config.replacingOccurrences(of: "icp: [{ field: industry, in: [finance] }]", with: "icp: [{ field: employees, min: 200, max: 1000 }]")
+        let crm =
+            "record_id,email,created_at,source,employees\n"
+            + "r1,a@x.com,2026-03-03T10:00:00Z,Partner Pilot: P,n/a\n"
+            + "r2,A@x.com,2026-03-04T10:00:00Z,,450\n"
+            + "r3,b@x.com,2026-03-05T10:00:00Z,Partner Pilot: P,n/a\n"
+        let o = try run(crmText: crm, config: config, args: ["--table", "icp"])
+        expect(o, 0, [])
+        // a@x.com: n/a then 450 → 450 passes; b@x.com: only n/a → missing → fails.
+        XCTAssertEqual(Support.read(o.dir + "/out/icp.csv"), "pilot_id,leads,leads_icp,lead_icp_rate,sqm,sqm_icp,icp_match\np,2,1,0.5000,0,0,\n")
+        XCTAssertTrue(o.quality.contains("crm.csv,,bad_value:employees,2\n"), o.quality)
     }
 
     // MARK: paths
@@ -341,10 +358,11 @@ final class CorpusTests: XCTestCase {
         let attribution = Support.read(o.dir + "/out/attribution.csv")
         XCTAssertTrue(attribution.contains("p,r1,tag,\"'=HYPERLINK(\"\"http://x\"\")\""), attribution)
         XCTAssertTrue(attribution.contains("p,r2,utm,'+cmd/@SUM(A1)/"), attribution)
-        for line in attribution.split(separator: "\n") {
-            for cell in line.split(separator: ",", omittingEmptySubsequences: false) {
-                XCTAssertFalse(["=", "+", "-", "@", "\t"].contains { cell.hasPrefix($0) }, String(cell))
-            }
+        // Every cell as a spreadsheet reads it (the CSV engine, so quoted commas stay inside).
+        let cells = CSVEngines.libcsv(Array(attribution.utf8), piece: 1 << 16).records.flatMap(\.fields)
+        XCTAssertGreaterThan(cells.count, 12)
+        for cell in cells.map({ String(decoding: $0, as: UTF8.self) }) {
+            XCTAssertFalse(["=", "+", "-", "@", "\t"].contains { cell.hasPrefix($0) }, cell)
         }
     }
 }

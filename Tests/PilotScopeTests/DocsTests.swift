@@ -89,4 +89,16 @@ final class DocsTests: XCTestCase {
             XCTAssertTrue(accepted.contains(k), "ConfigLoader.schemaKeys has `\(k)`, which no type accepts")
         }
     }
+
+    /// The package claims only what it builds on: the sources use Glibc and Linux calls
+    /// (renameat2) unconditionally, so Package.swift declares no Apple platform and the README
+    /// names Linux as the supported platform.
+    func testPlatformClaims() throws {
+        let manifest = Support.read(Support.packageRoot.appendingPathComponent("Package.swift").path)
+        for apple in [".macOS", ".iOS", ".tvOS", ".watchOS", ".visionOS"] {
+            XCTAssertFalse(manifest.contains(apple), "Package.swift claims \(apple), but the sources import Glibc")
+        }
+        let readme = Support.read(Support.packageRoot.appendingPathComponent("README.md").path)
+        XCTAssertTrue(readme.contains("Supported platform: Linux"), "README must state the supported platforms")
+    }
 }

@@ -128,6 +128,7 @@ final class FieldTests: XCTestCase {
         let hosts = ["cal.example.com", "Cal.Example.COM", "", "a", "www"]
         let tails = ["", "/", "/team/acme", "?q=1", "#f", "/a?b#c", "///", ":8080/x"]
         let links = [[UInt8]("cal.example.com/team/acme".utf8), [UInt8]("cal.example.com".utf8), [UInt8]("a".utf8), []]
+        var matched = 0, rejectedByPreTest = 0
         for p in parts {
             for h in hosts {
                 for t in tails {
@@ -141,11 +142,20 @@ final class FieldTests: XCTestCase {
                         let couldMatch = URLFields.linkMatches(norm, link)
                         let host = Array(link.prefix { $0 != 0x2F })  // as TouchContext.linkHosts
                         let pre = url.withUnsafeBufferPointer { URLFields.hostIsOneOf($0, [host]) }
-                        if couldMatch { XCTAssertTrue(pre, "\(p + h + t) vs \(String(decoding: link, as: UTF8.self))") }
+                        if couldMatch {
+                            matched += 1
+                            XCTAssertTrue(pre, "\(p + h + t) vs \(String(decoding: link, as: UTF8.self))")
+                        } else if !pre {
+                            rejectedByPreTest += 1
+                        }
                     }
                 }
             }
         }
+        // The property is only worth something if both sides occur often: many URLs that match
+        // (each checked above) and many that the pre-test rightly skips.
+        XCTAssertGreaterThan(matched, 100, "too few matching cases")
+        XCTAssertGreaterThan(rejectedByPreTest, 100, "too few skipped cases")
     }
 
     func testThresholdsAreExactFractions() throws {

@@ -1,3 +1,5 @@
+import CZlib
+import PilotScopeTestSupport
 import XCTest
 
 @testable import PilotScope
@@ -134,5 +136,65 @@ final class CLITests: XCTestCase {
         let p = try Support.run(["presets", "hubspot"])
         XCTAssertTrue(p.out.contains("\"Record ID\" or \"Contact ID\""), p.out)
         XCTAssertEqual(try Support.run(["presets", "nope"]).code, 2)
+    }
+}
+
+/// Every result of the inflate engines is checked and mapped to a typed error naming the file and
+/// the byte offset (zlib's `inflateInit2` and `inflateReset` were once ignored).
+final class InflaterResultTests: XCTestCase {
+    /// An engine that fails the way a real one reports failure, at a chosen step.
+    final class FailingInflater: Inflater {
+        enum Step { case inflate, startMember }
+        let step: Step
+        var input: UnsafeMutablePointer<UInt8>?
+        var avail = 0
+        init(_ step: Step) { self.step = step }
+        var availableIn: Int { avail }
+        var nextIn: UnsafeMutablePointer<UInt8>? { input }
+        func setInput(_ p: UnsafeMutablePointer<UInt8>, _ count: Int) { (input, avail) = (p, count) }
+        func inflate(into out: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> (produced: Int, memberEnded: Bool) {
+            if step == .inflate { throw InflateFailure.data(code: -4, message: "insufficient memory") }
+            // Each member is four bytes long and empty.
+            let n = min(4, avail)
+            input = input.map { $0 + n }
+            avail -= n
+            return (0, true)
+        }
+        func startMember() throws { throw InflateFailure.data(code: -2, message: "inflateReset failed: bad parameters (Z_STREAM_ERROR)") }
+        func describe(_ f: InflateFailure) -> String {
+            if case .data(_, let m) = f { return m ?? "?" }
+            return "?"
+        }
+    }
+
+    func read(_ bytes: [UInt8], _ inflater: Inflater) -> Error? {
+        do {
+            let r = try GzipMemberReader(MemorySource(bytes), name: "x.gz", inflater: inflater)
+            let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
+            defer { buf.deallocate() }
+            while try r.read(into: buf, capacity: 64) > 0 {}
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    func testEngineFailuresBecomeInputErrors() {
+        let e1 = read([0x1F, 0x8B, 8, 0], FailingInflater(.inflate)) as? InputError
+        XCTAssertEqual(e1?.code, .corruptGzip)
+        XCTAssertEqual(e1?.file, "x.gz")
+        XCTAssertTrue(e1?.message.contains("insufficient memory") == true, "\(String(describing: e1))")
+        XCTAssertNotNil(e1?.offset)
+        // A second member whose reset fails: the error says so, it is not ignored.
+        let e2 = read([0x1F, 0x8B, 8, 0, 0x1F, 0x8B, 8, 0], FailingInflater(.startMember)) as? InputError
+        XCTAssertEqual(e2?.code, .corruptGzip)
+        XCTAssertTrue(e2?.message.contains("inflateReset failed") == true, "\(String(describing: e2))")
+    }
+
+    func testZlibCodesHaveNames() {
+        XCTAssertEqual(ZlibInflater.codeName(Z_MEM_ERROR), "out of memory (Z_MEM_ERROR)")
+        XCTAssertEqual(ZlibInflater.codeName(Z_VERSION_ERROR), "incompatible zlib version (Z_VERSION_ERROR)")
+        XCTAssertEqual(ZlibInflater.codeName(Z_STREAM_ERROR), "bad parameters (Z_STREAM_ERROR)")
+        XCTAssertNoThrow(try ZlibInflater(name: "x.gz"))
     }
 }

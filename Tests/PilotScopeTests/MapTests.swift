@@ -65,8 +65,9 @@ final class MapTests: XCTestCase {
         var map = U64Map(capacity: 2)
         var reference: [UInt64: Int32] = [:]
         for _ in 0..<100_000 {
-            // Keys include 0 and UInt64.max - 1 (stored plus one internally).
-            let k: UInt64 = [0, UInt64.max - 1, UInt64(rng.below(30_000)) << 40 | UInt64(rng.below(1 << 20))][rng.below(3)]
+            // Keys include 0, UInt64.max - 1 and UInt64.max (keys are stored plus one internally:
+            // the largest key once wrapped to the empty mark and was never found).
+            let k: UInt64 = [0, UInt64.max - 1, UInt64.max, UInt64(rng.below(30_000)) << 40 | UInt64(rng.below(1 << 20))][rng.below(4)]
             let next = Int32(reference.count)
             let (v, inserted) = map.findOrInsert(k) { next }
             if let known = reference[k] {

@@ -1,16 +1,22 @@
+import PilotScopeTestSupport
 import XCTest
 
 @testable import PilotScope
 
 /// Golden cases: expectations worked out by hand (see each case's WORKSHEET.md).
 final class GoldenReportTests: XCTestCase {
+    /// Every table of Appendix A and rejects.csv, compared with the case's hand-computed
+    /// expectation; a case without one of them fails (no table goes unchecked).
     func golden(_ name: String) throws {
         let dir = Support.fixtures.appendingPathComponent(name)
         let expected = dir.appendingPathComponent("expected").path
+        let required = ReportTables.names.map { $0 + ".csv" } + ["rejects.csv"]
+        let present = try FileManager.default.contentsOfDirectory(atPath: expected).filter { $0.hasSuffix(".csv") }.sorted()
+        XCTAssertEqual(present, required.sorted(), "\(name): expected/ must hold every table")
         for engine in CSVEngine.allCases {
             for threads in [1, 3] {
                 let r = try Support.report(config: dir.appendingPathComponent("pilotscope.yaml").path, threads: threads, engine: engine)
-                for file in try FileManager.default.contentsOfDirectory(atPath: expected).sorted() where file.hasSuffix(".csv") {
+                for file in required {
                     let table = String(file.dropLast(4))
                     let want = Support.read(expected + "/" + file)
                     let got = table == "rejects" ? TableWriter.rejects(r.rejects) : Support.csv(r, table)
@@ -85,10 +91,14 @@ final class DeterminismTests: XCTestCase {
     }
 
     /// Property: rows_read = rows_kept + rows_rejected for every file, and the funnel is monotonic.
+    /// The touch identity counts are checked against a reference written here from the spec
+    /// (3.2, B16, B26), not against each other.
     func testAccountingIdentityAndMonotonicFunnel() throws {
         for seed in [1, 2, 3] as [UInt64] {
             let d = Support.tempDir()
-            try Generator(contacts: 800, touches: 6000, seed: seed, shards: 2, visitors: nil, out: d).run()
+            var g = Generator(contacts: 800, touches: 6000, seed: seed, shards: 2, visitors: nil, out: d)
+            g.compress = false
+            try g.run()
             let r = try Support.report(config: d + "/pilotscope.yaml", threads: 2)
             for a in r.accounts {
                 XCTAssertEqual(a.rowsRead, a.rowsKept + a.rowsRejected, a.path)
@@ -96,18 +106,91 @@ final class DeterminismTests: XCTestCase {
             }
             let f = r.tables.first { $0.name == "funnel" }!
             for row in f.rows {
-                let n = (7...11).map { i -> Int in
-                    if case .int(let v) = row[i] { return v }; return -1
-                }
+                let n = try (7...11).map { try Self.integer(row[$0]) }
                 XCTAssertTrue(n[0] >= n[1] && n[1] >= n[2] && n[2] >= n[3] && n[3] >= n[4], "\(row)")
             }
             let q = r.tables.first { $0.name == "quality" }!
-            func all(_ k: String) -> Int {
-                q.rows.first { $0[0] == .text("all") && $0[2] == .text(k) }.map {
-                    if case .int(let v) = $0[3] { return v }; return -1
-                } ?? -1
+            func all(_ k: String) throws -> Int {
+                guard let row = q.rows.first(where: { $0[0] == .text("all") && $0[2] == .text(k) }) else { throw Missing(check: k) }
+                return try Self.integer(row[3])
             }
-            XCTAssertEqual(all("touches"), all("touches_by_email") + all("touches_by_visitor") + all("touches_anonymous"))
+            let ref = try ReferenceTouches(crm: [d + "/contacts-1.csv", d + "/contacts-2.csv"], touches: [d + "/touches-1.csv", d + "/touches-2.csv"])
+            XCTAssertGreaterThan(ref.byVisitor, 0, "the data must exercise stitching")
+            XCTAssertEqual(try all("touches"), ref.touches, "seed \(seed)")
+            XCTAssertEqual(try all("touches_by_email"), ref.byEmail, "seed \(seed)")
+            XCTAssertEqual(try all("touches_by_visitor"), ref.byVisitor, "seed \(seed)")
+            XCTAssertEqual(try all("touches_anonymous"), ref.touches - ref.byEmail - ref.byVisitor, "seed \(seed)")
+            let touchRowsKept = r.accounts.filter { $0.kind == .touches }.map(\.rowsKept).reduce(0, +)
+            XCTAssertEqual(try all("touches"), touchRowsKept)
+        }
+    }
+
+    struct Missing: Error { var check: String }
+    struct NotAnInteger: Error { var cell: Cell }
+
+    /// An integer cell, or an error: a shifted column holding text or a rate fails the test.
+    static func integer(_ c: Cell) throws -> Int {
+        guard case .int(let v) = c else { throw NotAnInteger(cell: c) }
+        return v
+    }
+}
+
+/// Touch identity counts computed from the files directly, by the spec's words: a kept touch
+/// with its own valid email counts by email when a kept CRM record has that email; one without
+/// takes its visitor's earliest emailed touch (ties to the smallest email) and counts by visitor
+/// when that email is a contact's (3.2, B16, B26).
+struct ReferenceTouches {
+    var touches = 0, byEmail = 0, byVisitor = 0
+
+    static func rows(_ path: String) -> (header: [String], rows: [[String]]) {
+        let parsed = CSVEngines.libcsv(Array(FileManager.default.contents(atPath: path) ?? Data()), piece: 1 << 20)
+        let all = parsed.records.map { $0.fields.map { String(decoding: $0, as: UTF8.self) } }
+        return (all.first ?? [], Array(all.dropFirst()).filter { !($0.count == 1 && $0[0].trimmingCharacters(in: .whitespaces).isEmpty) })
+    }
+
+    static func email(_ s: String) -> String? {
+        var buf: [UInt8] = []
+        let bytes = Array(s.utf8)
+        let st = bytes.withUnsafeBufferPointer { EmailNormalizer().normalize($0, into: &buf) }
+        return st == .valid ? String(decoding: buf, as: UTF8.self) : nil
+    }
+
+    static func time(_ s: String) -> Int64? {
+        let u = Array(s.utf8)
+        return u.withUnsafeBufferPointer { TimestampParser().parse($0) }
+    }
+
+    init(crm: [String], touches touchFiles: [String]) throws {
+        var contacts = Set<String>()
+        for f in crm {
+            let (h, rows) = Self.rows(f)
+            let (id, em, created) = (h.firstIndex(of: "record_id")!, h.firstIndex(of: "email")!, h.firstIndex(of: "created_at")!)
+            for r in rows where r.count == h.count && !r[id].trimmingCharacters(in: .whitespaces).isEmpty && Self.time(r[created]) != nil {
+                if let e = Self.email(r[em]) { contacts.insert(e) }
+            }
+        }
+        var kept: [(ts: Int64, email: String?, visitor: String)] = []
+        for f in touchFiles {
+            let (h, rows) = Self.rows(f)
+            let (ts, em, ev, vi) = (h.firstIndex(of: "ts")!, h.firstIndex(of: "email")!, h.firstIndex(of: "event")!, h.firstIndex(of: "visitor_id")!)
+            for r in rows where r.count == h.count && !r[ev].trimmingCharacters(in: .whitespaces).isEmpty {
+                guard let t = Self.time(r[ts]) else { continue }
+                kept.append((t, Self.email(r[em]), r[vi].trimmingCharacters(in: .whitespaces)))
+            }
+        }
+        var stitched: [String: (Int64, String)] = [:]
+        for k in kept where !k.visitor.isEmpty {
+            guard let e = k.email else { continue }
+            if let s = stitched[k.visitor], s.0 < k.ts || (s.0 == k.ts && !e.utf8.lexicographicallyPrecedes(s.1.utf8)) { continue }
+            stitched[k.visitor] = (k.ts, e)
+        }
+        touches = kept.count
+        for k in kept {
+            if let e = k.email {
+                if contacts.contains(e) { byEmail += 1 }
+            } else if let s = stitched[k.visitor], contacts.contains(s.1) {
+                byVisitor += 1
+            }
         }
     }
 }

@@ -114,7 +114,8 @@ public struct FastCSVScanner {
                     st.trailingBlankLines.append(record.line)
                     continue
                 }
-                st.trailingBlankLines.removeAll(keepingCapacity: true)
+                // A one-field record may be a report footer line (B28): blank lines before it still count.
+                if record.count > 1 { st.trailingBlankLines.removeAll(keepingCapacity: true) }
                 try handler.record(&record)
             }
         }

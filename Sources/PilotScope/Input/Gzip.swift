@@ -76,6 +76,14 @@ final class GzipMemberReader: ByteSource {
     }
 
     func read(into out: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
+        do {
+            return try readInflating(into: out, capacity: capacity)
+        } catch let f as InflateFailure {
+            throw InputError(.corruptGzip, file: name, "corrupt gzip stream: " + inflater.describe(f), offset: fileOffset)
+        }
+    }
+
+    private func readInflating(into out: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
         while true {
             if finished {
                 guard try nextMember() else { return 0 }
@@ -87,11 +95,7 @@ final class GzipMemberReader: ByteSource {
                 if inflater.availableIn == 0 { throw truncated() }
             }
             let produced: Int
-            do {
-                (produced, finished) = try inflater.inflate(into: out, capacity: min(capacity, Int(UInt32.max)))
-            } catch let f as InflateFailure {
-                throw InputError(.corruptGzip, file: name, "corrupt gzip stream: " + inflater.describe(f), offset: fileOffset)
-            }
+            (produced, finished) = try inflater.inflate(into: out, capacity: min(capacity, Int(UInt32.max)))
             if produced > 0 { return produced }
         }
     }

@@ -81,7 +81,7 @@ public final class LibCSVParser {
             c.pointee.stats.blankLines += 1
             c.pointee.stats.trailingBlankLines.append(line)
         } else {
-            c.pointee.stats.trailingBlankLines.removeAll(keepingCapacity: true)
+            if c.pointee.starts.count > 1 { c.pointee.stats.trailingBlankLines.removeAll(keepingCapacity: true) }
             c.pointee.rows.append((c.pointee.starts, c.pointee.lens, c.pointee.arena, line))
         }
         c.pointee.arena.removeAll(keepingCapacity: true)

@@ -141,7 +141,8 @@ public struct ChunkScanStats: Equatable {
     /// Physical line breaks seen (the next chunk starts this many lines later).
     public var lines = 0
     public var blankLines = 0
-    /// Chunk-relative lines of blank lines after the last record of the chunk (footer detection).
+    /// Chunk-relative lines of the blank lines after the chunk's last record of more than one field
+    /// (footer detection, B28: one-field rows after the blank line may be the footer).
     public var trailingBlankLines: [Int] = []
 }
 

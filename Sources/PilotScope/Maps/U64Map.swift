@@ -4,6 +4,8 @@ public struct U64Map: Sendable {
     private var keys: [UInt64]
     private var values: [Int32]
     private var mask: Int
+    /// The value of key `UInt64.max`, which has no slot (keys are stored plus one, 0 is empty).
+    private var maxKeyValue: Int32?
     public private(set) var count = 0
 
     public init(capacity: Int = 64) {
@@ -18,9 +20,16 @@ public struct U64Map: Sendable {
         Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> 29) & mask
     }
 
-    /// The value stored for `key`, or `make()` stored first when absent. Key 0 is reserved
-    /// internally: keys are stored plus one.
+    /// The value stored for `key`, or `make()` stored first when absent. Any 64-bit key works:
+    /// keys are stored plus one (0 marks an empty slot), and `UInt64.max` is kept aside.
     @inline(__always) public mutating func findOrInsert(_ key: UInt64, _ make: () -> Int32) -> (value: Int32, inserted: Bool) {
+        if key == UInt64.max {
+            if let v = maxKeyValue { return (v, false) }
+            let v = make()
+            maxKeyValue = v
+            count += 1
+            return (v, true)
+        }
         let k = key &+ 1
         var s = Self.slot(k, mask)
         while true {

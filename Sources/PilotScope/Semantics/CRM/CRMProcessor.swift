@@ -37,6 +37,10 @@ public struct CRMProcessor: RowProcessor {
     public let values = ValueArena()
     var valueScratch: [Bytes] = []
     var icpColumns: [Int] = []
+    /// Per ICP field: whether it is a parsed field whose bad values count as empty (B36).
+    let icpParsed: [ParsedField]
+
+    enum ParsedField { case text, employees, amount, email }
     var icpColumnsFile = -1
     public var history: [HistoryRow] = []
     public var historyUnmapped = 0
@@ -51,6 +55,7 @@ public struct CRMProcessor: RowProcessor {
         parsers = RowParsers(email: email)
         self.icpFields = icpFields
         self.tags = tags
+        icpParsed = icpFields.map { ["employees": .employees, "amount": .amount, "email": .email][$0] ?? .text }
     }
 
     private static let fieldIndex: [String: Int] = Dictionary(uniqueKeysWithValues: CRMField.allCases.map { ($0.name, $0.rawValue) })
@@ -78,7 +83,18 @@ public struct CRMProcessor: RowProcessor {
                 return file.mapping.extras.first { $0.name == name }?.index ?? -1
             }
         }
-        for c in icpColumns { valueScratch.append(r.field(c).trimmed()) }
+        for (k, c) in icpColumns.enumerated() {
+            // B36: a value B8 or B9 makes a bad_value counts as empty, so the next record's
+            // parseable one survives the merge.
+            let bad: Bool
+            switch icpParsed[k] {
+            case .employees: bad = row.employees == nil
+            case .amount: bad = row.amount == nil
+            case .email: bad = row.emailState != .valid
+            case .text: bad = false
+            }
+            valueScratch.append(bad ? Bytes(start: nil, count: 0) : r.field(c).trimmed())
+        }
         let icpStart = values.append(valueScratch)
         let tiebreakHash = Dedup.tiebreakHash(&r, file.mapping)
         let source = text(.source)
