@@ -20,6 +20,8 @@ struct PilotScopeCLI {
             Terminal.fail("error: \(e.description)", exit: 2)
         } catch let e as InputError {
             Terminal.fail("error: \(e.description)", exit: 1)
+        } catch let e as StateError {
+            Terminal.fail("error: \(e.description)", exit: e.exitCode)
         } catch let e as OutputError {
             Terminal.fail("error: \(e.description)", exit: e.isUsageError ? 2 : 1)
         } catch let e as ExitCode {
@@ -41,7 +43,7 @@ struct Root: ParsableCommand {
         commandName: "pilotscope",
         abstract: "Measure partnership pilots: funnel, ICP match, cost, velocity, SLA and a scale / iterate / stop verdict.",
         version: PilotScopeVersion.string,
-        subcommands: [Report.self, Validate.self, Scan.self, Generate.self, PresetsCommand.self]
+        subcommands: [Report.self, Partial.self, Merge.self, Validate.self, Scan.self, Generate.self, PresetsCommand.self]
     )
 }
 

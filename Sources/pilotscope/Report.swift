@@ -43,12 +43,27 @@ struct Report: ParsableCommand {
     @Option(help: "Messages on stderr: text, or json (one JSON object a line, ending with the run summary; for cron logs).")
     var logFormat: LogFormat = .text
 
+    @Option(
+        name: .customLong("touch-state"), parsing: .upToNextOption,
+        help: "Saved touch states (from `partial` or `merge`): the touch files they cover are not read again.")
+    var touchStates: [String] = []
+
+    @Option(
+        name: .customLong("state-dir"),
+        help: "Keep one touch state per touch file in this folder: read only new or changed files, drop states of files no longer named.")
+    var stateDir: String?
+
+    @Flag(name: .customLong("verify-state"), help: "With --state-dir: re-hash every touch file and rebuild the states whose SHA-256 differs.")
+    var verifyState = false
+
     @OptionGroup var read: ReadOptions
 
     static var tableNames: [String] { ReportTables.names }
 
     func validate() throws {
         if out == nil && table == nil { throw ValidationError("give --out DIR, --table NAME, or both") }
+        if !touchStates.isEmpty && stateDir != nil { throw ValidationError("give --touch-state or --state-dir, not both") }
+        if verifyState && stateDir == nil { throw ValidationError("--verify-state needs --state-dir") }
         if let table, !Self.tableNames.contains(table) {
             throw ValidationError("unknown table '\(table)' (\(Self.tableNames.joined(separator: ", ")))")
         }
@@ -61,17 +76,27 @@ struct Report: ParsableCommand {
         opts.engine = read.csvEngine
         opts.backend = read.inflate
         opts.keepPII = keepPii
-        if let asOf {
-            guard let t = ConfigValidator.parseInstant(asOf, zone: config.defaultZone) else {
-                throw ValidationError("--as-of: not a timestamp: '\(asOf)'")
-            }
-            opts.asOf = t
-        }
+        opts.asOf = try asOf.map { try parseAsOf($0, config) }
         let sections = try InputPlan.sections(config, crm: crm, touches: touches, history: stageHistory)
-        // Where the output goes is checked, and its new folder made, before any data is read.
-        let protected = [options.config] + sections.flatMap(\.files)
-        let target = try out.map { try OutputTarget.check($0, role: .output, protected: protected, patterns: InputPlan.globPatterns(sections)) }
+        // Where the output and the state directory go is checked, and their new folders made,
+        // before any data is read.
+        let protected = [options.config] + sections.flatMap(\.files) + touchStates
+        let patterns = InputPlan.globPatterns(sections)
+        let target = try out.map { try OutputTarget.check($0, role: .output, protected: protected + [stateDir].compactMap { $0 }, patterns: patterns) }
+        let stateTarget = try stateDir.map {
+            try OutputTarget.check($0, role: .stateDirectory, protected: protected + [out].compactMap { $0 }, patterns: patterns)
+        }
+        if let stateTarget {
+            opts.touchInput = .stateDirectory(stateTarget.path, verify: verifyState)
+        } else if !touchStates.isEmpty {
+            opts.touchInput = .states(touchStates)
+        }
         let staging = try target.map { try AtomicDirectory(target: $0) }
+        let stateStaging: AtomicDirectory?
+        do { stateStaging = try stateTarget.map { try AtomicDirectory(target: $0) } } catch {
+            staging?.discard()
+            throw error
+        }
         if !quiet && logFormat == .text && Terminal.stderrIsTerminal {
             opts.progress = Progress()
             opts.progress?.startDrawing()
@@ -82,9 +107,14 @@ struct Report: ParsableCommand {
             result = try ReportEngine.run(config: config, sections: sections, options: opts)
             opts.progress?.stop()
             if !quiet { for w in result.warnings { Terminal.error(ConfigError([w]).naming(options.config).description) } }
+            if !quiet { for m in result.messages { Terminal.error(m, event: "state") } }
             if let staging { try ReportOutput.write(result, into: staging) }
+            // The state directory follows the output: a run that fails before this line leaves it
+            // as it was, and the next run reads again what this one read.
+            if let stateStaging, let update = result.stateUpdate { try update.write(into: stateStaging) }
         } catch {
             staging?.discard()
+            stateStaging?.discard()
             throw error
         }
         if let table, let t = result.tables.first(where: { $0.name == table }) {

@@ -17,10 +17,11 @@ public enum ReportEngine {
         let (crmAccounts, crmChecksums) = (crm.accounts, crm.checksums)
         clock.lap("read crm")
         let context = TouchContext(plan)
-        let touchRun = BackgroundRun { try TouchState.read(plan, context) }
+        let touchRun = BackgroundRun { try TouchAssembly.assemble(plan, context) }
         let contacts = try Contacts.merge(consume crm, plan)
         clock.lap("dedup")
-        let state = try touchRun.wait()
+        let assembly = try touchRun.wait()
+        let state = assembly.state
         clock.lap("read touches (after dedup)")
         let touches = ResolvedTouches(state, contactEmails: contacts.emails, context: context)
         clock.lap("stitch and resolve touches")
@@ -30,9 +31,14 @@ public enum ReportEngine {
         let accounts = plan.inNamingOrder(crm: crmAccounts, touches: state.accounts)
         let tables = ReportTables.build(data, accounts: accounts, footers: plan.files.map(\.mapping.footer))
         clock.lap("tables")
-        return ReportResult(
+        var touchChecksums: [String: String] = [:]
+        for f in state.files where !f.sha256.isEmpty { touchChecksums[f.account.path] = f.sha256 }
+        var result = ReportResult(
             plan: plan, tables: tables, accounts: accounts, data: data,
-            checksums: crmChecksums.merging(state.checksums) { a, _ in a }, clock: clock)
+            checksums: crmChecksums.merging(touchChecksums) { a, _ in a }, clock: clock)
+        result.summary.touchFiles = assembly.counts
+        (result.stateUpdate, result.messages) = (assembly.update, assembly.messages)
+        return result
     }
 }
 
@@ -47,6 +53,10 @@ public struct ReportResult: Sendable {
     public var summary: RunSummary
     /// Warnings the run found in its inputs (ICP rules on columns an export lacks).
     public var warnings: [ConfigIssue]
+    /// With `--state-dir`: the directory's new content, to write once the output is written.
+    public var stateUpdate: StateDirectoryUpdate?
+    /// What the touch states' handling has to say (states rebuilt or dropped, and why).
+    public var messages: [String] = []
 
     init(plan: ReportPlan, tables: [Table], accounts: [FileAccount], data: ReportData, checksums: [String: String], clock: PhaseClock) {
         self.tables = tables

@@ -59,7 +59,7 @@ public enum TouchScope: Int, CaseIterable, Sendable {
 /// Per scope and category counts (funnel columns over all touches, or either side of the
 /// adjustment), as a fixed grid instead of nested arrays indexed by bare numbers.
 public struct ScopeCounts: Sendable, Equatable {
-    private var cells = [Int](repeating: 0, count: TouchScope.count * TouchCategory.count)
+    var cells = [Int](repeating: 0, count: TouchScope.count * TouchCategory.count)
 
     public init() {}
 

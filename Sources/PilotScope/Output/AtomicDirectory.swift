@@ -50,6 +50,16 @@ public final class AtomicDirectory: @unchecked Sendable {
 
     /// Writes one file into the new folder (created exclusively, never through a link, synced).
     public func write(_ name: String, _ text: String) throws {
+        var text = text
+        try text.withUTF8 { try write(name, UnsafeRawBufferPointer($0)) }
+    }
+
+    /// `write` of bytes.
+    public func write(_ name: String, bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write(name, $0) }
+    }
+
+    private func write(_ name: String, _ b: UnsafeRawBufferPointer) throws {
         lock.lock()
         defer { lock.unlock() }
         guard state == .open else { throw OutputError(.writeFailed, path: target.given, "the output is no longer open") }
@@ -57,8 +67,24 @@ public final class AtomicDirectory: @unchecked Sendable {
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw OutputError(.writeFailed, path: path, "cannot create", cause: Errno(errno)) }
         defer { close(fd) }
-        if let e = FileIO.writeAll(fd, text) { throw OutputError(.writeFailed, path: path, "write failed", cause: Errno(e)) }
+        if let base = b.baseAddress, let e = FileIO.writeAll(fd, base, b.count) {
+            throw OutputError(.writeFailed, path: path, "write failed", cause: Errno(e))
+        }
         if fsync(fd) != 0 { throw OutputError(.writeFailed, path: path, "fsync failed", cause: Errno(errno)) }
+    }
+
+    /// Puts an existing file into the new folder under `name`: a hard link (the staging folder
+    /// is beside the target, on its file system), else a copy.
+    public func keep(_ name: String, from existing: String) throws {
+        lock.lock()
+        let open = state == .open
+        lock.unlock()
+        guard open else { throw OutputError(.writeFailed, path: target.given, "the output is no longer open") }
+        if link(existing, staging + "/" + name) == 0 { return }
+        switch FileIO.readFile(existing) {
+        case .success(let bytes): try write(name, bytes: bytes)
+        case .failure(let e): throw OutputError(.writeFailed, path: existing, "cannot read", cause: e)
+        }
     }
 
     /// Moves the finished folder into place. Where the kernel allows it the two folders swap in

@@ -15,6 +15,8 @@ public struct RunSummary: Sendable {
     public var visitors = 0, emails = 0, pilotIdentities = 0
     public var rejectedRows = 0
     public var tableRows: [(String, Int)] = []
+    /// Touch files read, reused from saved states, and states dropped (SPEC §7).
+    public var touchFiles = TouchFileCounts()
     public var timings: [(String, Double)] = []
     public var memory: [(String, Int)] = []
 
@@ -41,6 +43,7 @@ public struct RunSummary: Sendable {
               "matched_touches": \(matchedTouches),
               "touch_identities": {"visitors": \(visitors), "emails": \(emails), "pilot_identities": \(pilotIdentities)},
               "rejected_rows": \(rejectedRows),
+              "touch_files": {"read": \(touchFiles.read), "reused": \(touchFiles.reused), "dropped": \(touchFiles.dropped)},
               "table_rows": {\(rows)},
               "timings_seconds": {\(t)},
               "resident_mib_after": {\(m)},

@@ -10,6 +10,8 @@ public struct ReportOptions: Sendable {
     public var asOf: Int64?
     /// Progress of reading, when someone watches.
     public var progress: Progress?
+    /// Where the touch side comes from: the files, saved states, or a state directory (SPEC §7).
+    public var touchInput = TouchInput.read
 
     public init(threads: Int) { self.threads = threads }
 
@@ -37,12 +39,15 @@ public struct ReportPlan: Sendable {
     /// The ICP fields of every pilot (union, sorted): the values each CRM record keeps.
     public var icpFields: [String]
 
-    public init(config: ResolvedConfig, sections: [PlannedSection], options: ReportOptions) throws {
+    /// `touchesOnly`: the plan of `pilotscope partial`, which reads touch files alone (the other
+    /// sections are left out, and no CRM file is needed).
+    public init(config: ResolvedConfig, sections: [PlannedSection], options: ReportOptions, touchesOnly: Bool = false) throws {
         self.config = config
         self.options = options
         asOf = options.asOf ?? config.asOf ?? Int64(Date().timeIntervalSince1970 * 1000)
-        files = try InputPlan.contexts(sections: sections, config: config, backend: options.backend)
-        guard files.contains(where: { $0.kind == .crm }) else {
+        let read = touchesOnly ? sections.filter { $0.kind == .touches } : sections
+        files = try InputPlan.contexts(sections: read, config: config, backend: options.backend)
+        guard touchesOnly || files.contains(where: { $0.kind == .crm }) else {
             throw ConfigError(key: "inputs.crm", "no CRM file: give inputs.crm in the configuration or --crm FILE")
         }
         func indexed(_ fs: [FileContext]) -> [FileContext] {

@@ -41,7 +41,8 @@ public enum FileIO {
         guard fstat(fd, &st) == 0 else { return .failure(Errno(errno)) }
         if st.st_mode & S_IFMT == S_IFDIR { return .failure(Errno(EISDIR)) }
         var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 1 << 16)
+        out.reserveCapacity(min(Int(st.st_size), limit))
+        var buf = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {

@@ -22,7 +22,7 @@ public final class TouchContext: @unchecked Sendable {
     /// Per pilot, per UTM key: accepted normalized values, or nil.
     let utm: [[[[UInt8]]?]?]
     /// Per pilot: the link evidence texts, links first, then meeting types.
-    let evidence: [[String]]
+    public let evidence: [[String]]
     /// Some pilot has scheduling links / meeting types / UTM rules.
     let anyLinks: Bool, anyMeetingTypes: Bool, anyUTM: Bool
     /// UTM keys (bit per key) that some pilot matches on: only those are normalized per row.

@@ -85,8 +85,9 @@ public struct TouchProcessor: RowProcessor {
         let visitor = r.field(m[TouchField.visitor_id.rawValue]).trimmed()
         let email = t.email == .valid ? pendingEmail() : .none
         let firstMatched = Int32(matched.count)
-        // Project early: a touch outside every window or after as_of can match nothing.
-        if t.ts >= ctx.earliest && t.ts < ctx.latest && t.ts <= ctx.asOf {
+        // Project early: a touch outside every window can match nothing. One after as_of is
+        // matched but kept raw (`TouchState.future`), so a later report can fold it.
+        if t.ts >= ctx.earliest && t.ts < ctx.latest {
             match(&r, m, t.ts, t.event, email)
         }
         guard visitor.count > 0 else {
@@ -123,7 +124,9 @@ public struct TouchProcessor: RowProcessor {
         pending.removeAll(keepingCapacity: true)
         visitorKeys.removeAll()
         emailKeys.removeAll()
-        for t in matched { state.folds.add(t, ctx, utmEvidence: state.utmEvidence) }
+        for t in matched {
+            if t.ts <= ctx.asOf { state.folds.add(t, ctx, utmEvidence: state.utmEvidence) } else { state.future.append(t) }
+        }
         matched.removeAll(keepingCapacity: true)
     }
 

@@ -13,23 +13,33 @@ public struct TouchState: Sendable {
     public var utmEvidence = ByteMap<UInt8>(capacity: 64)
     /// Matched touches folded per (pilot, raw identity), with per-pilot totals.
     public var folds: TouchFolds
+    /// Matched touches after `asOf`, kept raw (normally none: future-dated rows): a report at a
+    /// later `as_of` folds those up to its own (SPEC §7). Email and visitor ids are final.
+    public var future: [MatchedTouch] = []
     /// Kept touch rows (B26 `touches`).
     public var touches = 0
-    /// The touch files read, in the order the run names them.
-    public var accounts: [FileAccount] = []
-    /// SHA-256 of each touch file as stored, by its scope.
-    public var checksums: [String: String] = [:]
+    /// The moment the folds were made at: they hold every matched touch up to it, `future` the
+    /// rest. After a merge, the latest of the parts' (their `future` may then hold touches
+    /// before it: they are folded by the report).
+    public var asOf = Int64.min
+    /// The touch files this state stands for, each with its account; in the order the run named
+    /// them when read, in the order of the merge after one.
+    public var files: [CoveredFile] = []
 
     public init(pilots: Int) { folds = TouchFolds(pilots: pilots) }
 
+    /// The accounts of the files covered (quality rows).
+    public var accounts: [FileAccount] { files.map(\.account) }
+
     /// One state of many: the first one's maps become the result's own (no third copy of two
     /// million visitors), the others are folded in and freed one by one.
-    public static func merge(_ parts: inout [TouchState], _ ctx: TouchContext) -> TouchState {
-        guard !parts.isEmpty else { return TouchState(pilots: ctx.pilotCount) }
+    /// `evidence`: each pilot's link and meeting-type texts (B30 ties compare them).
+    public static func merge(_ parts: inout [TouchState], evidence: [[String]]) -> TouchState {
+        guard !parts.isEmpty else { return TouchState(pilots: evidence.count) }
         var out = parts[0]
         parts[0] = TouchState(pilots: 0)
         for i in parts.indices.dropFirst() {
-            out.absorb(parts[i], ctx)
+            out.absorb(parts[i], evidence: evidence)
             parts[i] = TouchState(pilots: 0)
         }
         return out
@@ -37,7 +47,7 @@ public struct TouchState: Sendable {
 
     /// Folds another state in: its emails, visitors and UTM texts are interned into this one's
     /// maps, its folds re-keyed to this state's ids and merged.
-    public mutating func absorb(_ o: TouchState, _ ctx: TouchContext) {
+    public mutating func absorb(_ o: TouchState, evidence: [[String]]) {
         let emailMap = absorbEmails(o.emails)
         let visitorMap = absorbVisitors(o.visitors, emailMap: emailMap)
         var utmMap = [Int32](repeating: -1, count: o.utmEvidence.count)
@@ -52,22 +62,37 @@ public struct TouchState: Sendable {
         for (ai, a) in o.folds.aggs.enumerated() {
             let g = folds.fold(rekey(a.key))
             foldMap[ai] = g
-            let texts = ctx.evidence[a.pilot]
+            let texts = evidence[a.pilot]
             folds.aggs[g].absorb(
                 a, meetingEvidence: a.meetingEvidence, utmEvidence: a.utmEvidence >= 0 ? utmMap[Int(a.utmEvidence)] : -1,
                 { i, j in TouchFolds.textLess(texts[Int(i)], texts[Int(j)]) }, utmTextLess: utmLess)
         }
         for fw in o.folds.meetingWeeks { _ = folds.addMeetingWeek(FoldWeek(fold: foldMap[fw.fold], week: fw.week)) }
         for k in folds.totals.indices where k < o.folds.totals.count { folds.totals[k].add(o.folds.totals[k]) }
-        for var t in o.folds.kept {
+        func rekey(_ t: MatchedTouch) -> MatchedTouch {
+            var t = t
             if t.email.isKnown { t.email = .id(emailMap[Int(t.email.id)]) }
             if t.visitor >= 0 { t.visitor = visitorMap[Int(t.visitor)] }
             if t.utmEvidence >= 0 { t.utmEvidence = utmMap[Int(t.utmEvidence)] }
-            folds.kept.append(t)
+            return t
         }
+        folds.kept += o.folds.kept.map(rekey)
+        future += o.future.map(rekey)
         touches += o.touches
-        accounts += o.accounts
-        checksums.merge(o.checksums) { a, _ in a }
+        asOf = max(asOf, o.asOf)
+        files += o.files
+    }
+
+    /// Folds the raw touches up to `asOf` (a report's moment, at or after the state's); later
+    /// ones stay raw.
+    public mutating func fold(upTo asOf: Int64, _ ctx: TouchContext) {
+        guard !future.isEmpty else { return self.asOf = max(self.asOf, asOf) }
+        var later: [MatchedTouch] = []
+        for t in future {
+            if t.ts <= asOf { folds.add(t, ctx, utmEvidence: utmEvidence) } else { later.append(t) }
+        }
+        future = later
+        self.asOf = max(self.asOf, asOf)
     }
 
     /// Interns another state's emails (adding their own-touch counts); returns its ids' new ids.
@@ -111,16 +136,25 @@ extension TouchContext {
 }
 
 extension TouchState {
-    /// Stage four: streams the plan's touch files through the workers (never held in memory)
-    /// and merges the workers' states into one.
-    public static func read(_ plan: ReportPlan, _ ctx: TouchContext) throws -> TouchState {
+    /// Stage four: streams touch files (the plan's, or some of them) through the workers (never
+    /// held in memory) and merges the workers' states into one, at the plan's `as_of`.
+    public static func read(_ plan: ReportPlan, _ ctx: TouchContext, files: [FileContext]? = nil) throws -> TouchState {
+        // Who each file is on disk, taken before it is read (a state names what it read).
+        let chosen = (files ?? plan.touchFiles).enumerated().map { i, f in
+            var f = f
+            f.index = i
+            return f
+        }
+        let identities = chosen.map { FileIdentity.of($0.location) }
         let pipeline = plan.options.pipeline(TouchProcessor.self, checksums: true)
-        let (workers, accounts) = try pipeline.run(files: plan.touchFiles) { TouchProcessor(context: ctx, email: plan.config.email) }
+        let (workers, accounts) = try pipeline.run(files: chosen) { TouchProcessor(context: ctx, email: plan.config.email) }
         try plan.checkRejectRates(accounts)
         var parts = workers.map(\.state)
-        var state = merge(&parts, ctx)
-        state.accounts = accounts
-        for f in plan.touchFiles { state.checksums[f.path] = pipeline.checksums[f.index] }
+        var state = merge(&parts, evidence: ctx.evidence)
+        state.asOf = plan.asOf
+        state.files = zip(chosen, accounts).map { f, a in
+            CoveredFile(identity: identities[f.index], sha256: pipeline.checksums[f.index] ?? "", reading: f.readingDigest, account: a)
+        }
         return state
     }
 }

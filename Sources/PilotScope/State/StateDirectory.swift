@@ -1,0 +1,126 @@
+import CCrypto
+import Foundation
+
+/// The new content of a `--state-dir` folder: states kept from the old folder (hard-linked) and
+/// states of the files read this run. Written by the CLI after the output, atomically.
+public struct StateDirectoryUpdate: Sendable {
+    /// File name in the folder → the old folder's file it is kept from.
+    public var kept: [(name: String, from: String)] = []
+    /// File name → the new state's bytes.
+    public var written: [(name: String, bytes: [UInt8])] = []
+
+    public func write(into folder: AtomicDirectory) throws {
+        for k in kept { try folder.keep(k.name, from: k.from) }
+        for w in written { try folder.write(w.name, bytes: w.bytes) }
+        try folder.commit()
+    }
+}
+
+/// `report --state-dir DIR` (SPEC §7): one state per touch file. A file whose (real path, size,
+/// mtime) and reading settings match a saved state is not read; the others are read, and their
+/// states made; states of files the run no longer names are dropped. A changed fingerprint or
+/// engine version rebuilds everything, with one message saying why. `--verify-state` re-hashes
+/// every file and rebuilds those whose SHA-256 differs. A saved state that cannot be decoded is
+/// rebuilt, with a message naming its bad byte.
+struct StateDirectory {
+    let dir: String
+    let plan: ReportPlan
+    let ctx: TouchContext
+    let verify: Bool
+    let fingerprint: StateFingerprint
+
+    init(_ dir: String, _ plan: ReportPlan, _ ctx: TouchContext, verify: Bool) {
+        self.dir = dir
+        self.plan = plan
+        self.ctx = ctx
+        self.verify = verify
+        fingerprint = StateFingerprint(plan.config, keepPII: plan.options.keepPII)
+    }
+
+    /// A touch file's state file name: from its real path, so a file keeps its name.
+    static func name(of id: FileIdentity) -> String {
+        String(SHA256.hex(SHA256.digest(Array(id.realPath.utf8))).prefix(32)) + ".state"
+    }
+
+    func assemble() throws -> TouchAssembly {
+        var messages: [String] = []
+        var saved = loadSaved(&messages)
+        var update = StateDirectoryUpdate()
+        var parts: [TouchState] = []
+        var counts = TouchFileCounts()
+        for f in plan.touchFiles {
+            guard let id = FileIdentity.of(f.location) else {
+                throw StateError(.refused, file: f.path, "--state-dir cannot keep a state of \(f.path == "-" ? "standard input" : "a file it cannot stat")")
+            }
+            let name = Self.name(of: id)
+            if let (path, s) = saved[name], try reusable(s, f, id) {
+                update.kept.append((name, path))
+                parts.append(s.state)
+                counts.reused += 1
+                saved[name] = nil
+                continue
+            }
+            var one = try TouchState.read(plan, ctx, files: [f])
+            one.files[0].account = one.files[0].account(as: f.path)
+            update.written.append((name, try SavedState(fingerprint: fingerprint, evidence: ctx.evidence, state: one).encode()))
+            parts.append(one)
+            counts.read += 1
+        }
+        counts.dropped = saved.count
+        if !saved.isEmpty { messages.append("--state-dir \(dir): \(saved.count) state(s) dropped (their files are no longer named, or have changed)") }
+        var state = TouchState.merge(&parts, evidence: ctx.evidence)
+        state.files = zip(plan.touchFiles, state.files).map { f, c in TouchAssembly.renamed(c, f.path) }
+        var a = TouchAssembly(state: try TouchAssembly.finish(state, plan, ctx))
+        (a.counts, a.update, a.messages) = (counts, update, messages)
+        return a
+    }
+
+    /// The saved states by file name; those of another version or fingerprint, or that cannot be
+    /// decoded, are left out (their files are read again), with one message per cause.
+    private func loadSaved(_ messages: inout [String]) -> [String: (path: String, state: SavedState)] {
+        guard case .success(let names) = Paths.entries(dir) else { return [:] }
+        var out: [String: (String, SavedState)] = [:]
+        var otherConfig: [String] = [], otherVersion = 0
+        for name in names.sorted() where name.hasSuffix(".state") {
+            let path = dir + "/" + name
+            do {
+                let s = try SavedState.load(path)
+                guard s.fingerprint == fingerprint else {
+                    if otherConfig.isEmpty { otherConfig = fingerprint.changes(from: s.fingerprint) }
+                    continue
+                }
+                try s.check(fingerprint: fingerprint, file: path, evidence: ctx.evidence)
+                guard s.state.files.count == 1 else { throw StateError(.corrupt, file: path, "holds \(s.state.files.count) files, not one") }
+                out[name] = (path, s)
+            } catch let e as StateError where e.kind == .refused {
+                otherVersion += 1
+            } catch {
+                messages.append("--state-dir: \(error); its file is read again")
+            }
+        }
+        if !otherConfig.isEmpty {
+            messages.append("--state-dir \(dir): the configuration changed (\(otherConfig.joined(separator: ", "))): every state is rebuilt")
+        }
+        if otherVersion > 0 { messages.append("--state-dir \(dir): \(otherVersion) state(s) of another pilotscope version: rebuilt") }
+        return out
+    }
+
+    /// Whether a saved state still stands for the file: same identity and reading settings, an
+    /// `as_of` not after the report's, and under `--verify-state` the same SHA-256.
+    private func reusable(_ s: SavedState, _ f: FileContext, _ id: FileIdentity) throws -> Bool {
+        let c = s.state.files[0]
+        guard c.identity == id, c.reading == f.readingDigest, s.state.asOf <= plan.asOf else { return false }
+        guard verify else { return true }
+        return try FileDigest.sha256(f.location) == c.sha256
+    }
+}
+
+/// SHA-256 of a file's bytes as stored, streamed.
+enum FileDigest {
+    static func sha256(_ path: String) throws -> String {
+        let reader = try FileReader(path: path, checksum: true)
+        var buf = [UInt8](repeating: 0, count: 1 << 20)
+        while try buf.withUnsafeMutableBufferPointer({ try reader.read(into: $0.baseAddress!, capacity: $0.count) }) > 0 {}
+        return reader.sha256() ?? ""
+    }
+}
