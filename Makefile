@@ -7,20 +7,26 @@ BIN := .build/release/pilotscope
 # libcrypto from the system.
 RELEASE := -c release --product pilotscope --static-swift-stdlib
 
-.PHONY: run test setup build install sample-data bench lint format clean
+.PHONY: run test setup spark-deps build install sample-data bench lint format clean
 
 ## Set up, build in release, and run the main job on sample-data/ (prints the decision table).
 run: setup build
 	$(BIN) report -c sample-data/pilotscope.yaml --out out/sample --table decision --format md
 
-## Set up and run the whole test suite, then the pipeline tests under ThreadSanitizer.
-test: setup build
+## Set up and run the whole test suite, the Spark driver in local[2], then the pipeline tests
+## under ThreadSanitizer.
+test: setup spark-deps build
 	./scripts/check-binary.sh $(BIN)
 	$(SWIFT) test
+	./integrations/spark/test_local.sh $(BIN)
 	./scripts/sanitize.sh thread "DeterminismTests|CSVDifferentialTests|GoldenReportTests|PresetTests"
 
 setup:
 	./scripts/setup.sh
+
+## Java 17 and pyspark, for the Spark driver and its local[2] test (integrations/spark/).
+spark-deps:
+	./integrations/spark/install-deps.sh
 
 build:
 	$(SWIFT) build $(RELEASE)

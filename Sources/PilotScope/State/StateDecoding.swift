@@ -153,7 +153,7 @@ extension TouchState {
             guard emails.count == n + 1 else { throw b.corrupt("an email twice", at: at) }
             emails[entry: n] = try b.int32("own-touch count")
         }
-        let visitorCount = try b.count("visitors", minBytes: 4)
+        let visitorCount = try b.count("visitors", minBytes: 3)
         visitors = ByteMap<VisitorState>(capacity: max(16, visitorCount))
         for _ in 0..<visitorCount {
             let at = b.position
@@ -161,12 +161,10 @@ extension TouchState {
             let n = visitors.count
             _ = visitors.findOrInsert(key) { VisitorState() }
             guard visitors.count == n + 1 else { throw b.corrupt("a visitor twice", at: at) }
-            var st = VisitorState()
-            st.ts = try b.signed()
-            st.email = try b.id("stitched email", emailCount)
-            st.emailless = try b.int32("email-less count")
-            visitors[entry: n] = st
         }
+        for v in 0..<visitorCount { visitors[entry: v].email = try b.id("stitched email", emailCount) }
+        for v in 0..<visitorCount { visitors[entry: v].emailless = try b.int32("email-less count") }
+        for v in 0..<visitorCount where visitors[entry: v].email >= 0 { visitors[entry: v].ts = try b.signed() }
         let utmCount = try b.count("UTM texts")
         utmEvidence = ByteMap<UInt8>(capacity: max(16, utmCount))
         for _ in 0..<utmCount {
@@ -205,6 +203,16 @@ extension ByteReader {
     }
 }
 
+extension ByteReader {
+    /// `ByteWriter.time`.
+    mutating func time() throws -> Int64 {
+        let u = try varint()
+        guard u > 0 else { return Int64.max }
+        let z = u - 1
+        return Int64(bitPattern: (z >> 1) ^ (0 &- (z & 1)))
+    }
+}
+
 extension TouchFolds {
     mutating func read(_ b: inout ByteReader, _ t: StateTables) throws {
         let pilots = t.pilots
@@ -218,9 +226,9 @@ extension TouchFolds {
             let n = aggs.count
             guard fold(PilotIdentity(pilot: pilot, kind: kind, id: id)) == n else { throw b.corrupt("a (pilot, identity) folded twice", at: at) }
             aggs[n].flags = UInt16(try b.bounded("category flags", 0xFFF))
-            aggs[n].firstMeeting = try b.signed()
-            aggs[n].firstMeetingAfter = try b.signed()
-            aggs[n].firstUTM = try b.signed()
+            aggs[n].firstMeeting = try b.time()
+            aggs[n].firstMeetingAfter = try b.time()
+            aggs[n].firstUTM = try b.time()
             aggs[n].meetingEvidence = try b.id("meeting evidence", t.evidence[pilot])
             aggs[n].utmEvidence = try b.id("UTM evidence", t.utm)
         }

@@ -44,7 +44,7 @@ struct StateDirectory {
 
     func assemble() throws -> TouchAssembly {
         var messages: [String] = []
-        var saved = loadSaved(&messages)
+        var (saved, unusable) = loadSaved(&messages)
         var update = StateDirectoryUpdate()
         var parts: [TouchState] = []
         var counts = TouchFileCounts()
@@ -66,7 +66,7 @@ struct StateDirectory {
             parts.append(one)
             counts.read += 1
         }
-        counts.dropped = saved.count
+        counts.dropped = saved.count + unusable
         if !saved.isEmpty { messages.append("--state-dir \(dir): \(saved.count) state(s) dropped (their files are no longer named, or have changed)") }
         var state = TouchState.merge(&parts, evidence: ctx.evidence)
         state.files = zip(plan.touchFiles, state.files).map { f, c in TouchAssembly.renamed(c, f.path) }
@@ -77,11 +77,13 @@ struct StateDirectory {
 
     /// The saved states by file name; those of another version or fingerprint, or that cannot be
     /// decoded, are left out (their files are read again), with one message per cause.
-    private func loadSaved(_ messages: inout [String]) -> [String: (path: String, state: SavedState)] {
-        guard case .success(let names) = Paths.entries(dir) else { return [:] }
+    /// Also returns how many states are left out.
+    private func loadSaved(_ messages: inout [String]) -> ([String: (path: String, state: SavedState)], Int) {
+        guard case .success(let names) = Paths.entries(dir) else { return ([:], 0) }
         var out: [String: (String, SavedState)] = [:]
-        var otherConfig: [String] = [], otherVersion = 0
+        var otherConfig: [String] = [], otherVersion = 0, unusable = 0
         for name in names.sorted() where name.hasSuffix(".state") {
+            unusable += 1
             let path = dir + "/" + name
             do {
                 let s = try SavedState.load(path)
@@ -92,6 +94,7 @@ struct StateDirectory {
                 try s.check(fingerprint: fingerprint, file: path, evidence: ctx.evidence)
                 guard s.state.files.count == 1 else { throw StateError(.corrupt, file: path, "holds \(s.state.files.count) files, not one") }
                 out[name] = (path, s)
+                unusable -= 1
             } catch let e as StateError where e.kind == .refused {
                 otherVersion += 1
             } catch {
@@ -102,7 +105,7 @@ struct StateDirectory {
             messages.append("--state-dir \(dir): the configuration changed (\(otherConfig.joined(separator: ", "))): every state is rebuilt")
         }
         if otherVersion > 0 { messages.append("--state-dir \(dir): \(otherVersion) state(s) of another pilotscope version: rebuilt") }
-        return out
+        return (out, unusable)
     }
 
     /// Whether a saved state still stands for the file: same identity and reading settings, an
