@@ -118,20 +118,25 @@ final class TouchStateTests: XCTestCase {
         }
     }
 
-    /// Generated data in 30 files (pilots' touches throughout March and April), with reports
-    /// and states at moments inside the windows: most matched touches are after some state's
-    /// `as_of`, so they travel raw and are folded by the report.
-    func testEquivalenceOnGeneratedDataInThirtyFiles() throws {
+    /// Generated data in 30 daily files (`generate --touch-files-by-day`, pilots' touches
+    /// throughout March and early April), with reports and states at moments inside the windows:
+    /// most matched touches are after some state's `as_of`, so they travel raw and are folded by
+    /// the report.
+    func testEquivalenceOnGeneratedDataInThirtyDailyFiles() throws {
         let dir = Support.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let g = try Support.run(["generate", "--contacts", "600", "--touches", "12000", "--seed", "5", "--shards", "30", "--out", dir])
+        let g = try Support.run([
+            "generate", "--contacts", "600", "--touches", "400", "--seed", "5", "--touch-files-by-day", "--days", "30", "--first-day", "2026-03-05",
+            "--out", dir,
+        ])
         XCTAssertEqual(g.code, 0, g.err)
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasPrefix("touches") }.sorted().map { dir + "/" + $0 }
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir + "/touches")) ?? []).sorted().map { dir + "/touches/" + $0 }
         XCTAssertEqual(files.count, 30)
+        XCTAssertEqual(files.first.map { URL(fileURLWithPath: $0).lastPathComponent }, "2026-03-05.csv.gz")
         let asOf = Support.read(dir + "/pilotscope.yaml").split(separator: "\n").first { $0.hasPrefix("as_of:") }.map {
             String($0.dropFirst(6)).trimmingCharacters(in: .whitespaces)
         }!
-        let d = Dataset(dir: dir, touchFiles: files, asOfs: ["2026-03-15T00:00:00Z", "2026-04-10T15:00:00Z", asOf])
+        let d = Dataset(dir: dir, touchFiles: files, asOfs: ["2026-03-15T00:00:00Z", "2026-03-25T15:00:00Z", asOf])
         try checkEquivalence(d, rounds: 5, seed: 3)
     }
 

@@ -10,6 +10,11 @@ public struct Generator {
     public var visitors: Int
     public var out: String
     public var compress = true
+    /// `--touch-files-by-day`: the number of daily touch files (`touches` rows each), or nil for
+    /// the touch log in `shards` files over the whole span.
+    public var touchDays: Int?
+    /// The day (days since 1970-01-01) of the first daily touch file.
+    public var firstTouchDay = Civil.days(year: 2026, month: 3, day: 1)
 
     public init(contacts: Int, touches: Int, seed: UInt64, shards: Int, visitors: Int?, out: String) {
         self.contacts = contacts
@@ -225,89 +230,40 @@ public struct Generator {
 
     // MARK: Touches
 
-    func writeTouches(_ people: [Person]) throws {
-        var rng = SeededRandom(seed: seed ^ 0x70C4E5)
-        let writers = try (0..<shards).map { try GzipWriter(path: shardName("touches", $0), compress: compress) }
-        var texts = Array(repeating: ByteText(), count: shards)
-        for k in 0..<shards { texts[k].add("ts,visitor_id,email,event,url,meeting_type,utm_source,utm_medium,utm_campaign,utm_term,utm_content,user_agent\n") }
-        // Leads of each pilot, so pilot touches come from the people a pilot reached.
-        var leadsOf = Array(repeating: [Int](), count: pilots.count)
-        for (i, p) in people.enumerated() where p.pilot >= 0 && p.email != nil { leadsOf[p.pilot].append(i) }
-        let touchPilots = pilots.indices.filter { pilots[$0].utmSource != nil || pilots[$0].link != nil || pilots[$0].meetingType != nil }
+    /// What every touch row draws on: the people, the leads of each pilot (so pilot touches come
+    /// from the people a pilot reached) and the pilots a touch can match.
+    struct TouchModel {
+        var people: [Person]
+        var leadsOf: [[Int]]
+        var touchPilots: [Int]
         let events: [(String, Double)] = [
             ("page_view", 0.58), ("click", 0.25), ("form_submit", 0.06), ("registration", 0.04), ("attendance", 0.02), ("booking", 0.03), ("Video_Play", 0.02),
         ]
+
+        init(people: [Person], pilots: [GenPilot]) {
+            self.people = people
+            leadsOf = Array(repeating: [], count: pilots.count)
+            for (i, p) in people.enumerated() where p.pilot >= 0 && p.email != nil { leadsOf[p.pilot].append(i) }
+            touchPilots = pilots.indices.filter { pilots[$0].utmSource != nil || pilots[$0].link != nil || pilots[$0].meetingType != nil }
+        }
+    }
+
+    static let touchHeader = "ts,visitor_id,email,event,url,meeting_type,utm_source,utm_medium,utm_campaign,utm_term,utm_content,user_agent\n"
+
+    func writeTouches(_ people: [Person]) throws {
+        let model = TouchModel(people: people, pilots: pilots)
+        if let days = touchDays {
+            try writeTouchesByDay(model, days: days)
+            return
+        }
+        var rng = SeededRandom(seed: seed ^ 0x70C4E5)
+        let writers = try (0..<shards).map { try GzipWriter(path: shardName("touches", $0), compress: compress) }
+        var texts = Array(repeating: ByteText(), count: shards)
+        for k in 0..<shards { texts[k].add(Self.touchHeader) }
         var row = ByteText(capacity: 512)
         for j in 0..<touches {
             let k = j % shards
-            row.clear()
-            var ev = "page_view"
-            var r = rng.unit()
-            for (e, w) in events {
-                if r < w { ev = e; break }
-                r -= w
-            }
-            var ts = GenData.spanStart + Int64(rng.unit() * Double(GenData.spanEnd - GenData.spanStart))
-            var person: Int?
-            var url = "https://www.example.com/" + rng.pick(GenData.paths)
-            var meeting = ""
-            var utmCols = ["", "", "", "", ""]
-            if rng.chance(0.12) && !touchPilots.isEmpty {
-                let pi = rng.pick(touchPilots)
-                let p = pilots[pi]
-                ts = p.startMillis - 3 * 86_400_000 + Int64(rng.unit() * Double(p.endMillis - p.startMillis + 6 * 86_400_000))
-                if !leadsOf[pi].isEmpty && rng.chance(0.5) { person = rng.pick(leadsOf[pi]) } else if rng.chance(0.3) { person = rng.below(people.count) }
-                if let s = p.utmSource, p.link == nil || rng.chance(0.6) {
-                    let camp = p.utmCampaigns.isEmpty ? "" : rng.pick(p.utmCampaigns)
-                    switch rng.below(5) {
-                    case 0: url += "?UTM_Source=\(s.uppercased())&utm_medium=partner&utm_campaign=\(camp.replacingOccurrences(of: " ", with: "+"))"
-                    case 1:
-                        url +=
-                            "?utm_source=\(s)&utm_campaign=\(camp.replacingOccurrences(of: " ", with: "%20").replacingOccurrences(of: "-", with: "%2D"))&utm_source=other"
-                    case 2: url += "?ref=nav&utm_source=\(s)&utm_medium=email&utm_campaign=\(camp.replacingOccurrences(of: " ", with: "+"))#top"
-                    case 3:
-                        url += "?utm_campaign=\(camp.replacingOccurrences(of: " ", with: "+"))"
-                        utmCols[0] = " \(s.capitalized) "
-                    default: url += "?utm_source=\(s)&utm_medium=integration&utm_campaign=\(camp.replacingOccurrences(of: " ", with: "+"))"
-                    }
-                } else {
-                    if let link = p.link {
-                        url = rng.chance(0.5) ? link : link.replacingOccurrences(of: "https://", with: "https://www.") + "/30min?month=2026-03"
-                    }
-                    if let mt = p.meetingType { meeting = rng.chance(0.7) ? mt : mt.uppercased() }
-                    ev = rng.chance(0.85) ? "booking" : "click"
-                }
-            } else if rng.chance(0.2) {
-                url += "?utm_source=\(rng.pick(["google", "linkedin", "newsletter", "bing"]))&utm_medium=cpc&utm_campaign=brand-\(rng.below(12))"
-            }
-            if ev == "booking" && meeting.isEmpty && person == nil {
-                url = "https://cal.example.com/team/sales"
-                meeting = "Intro Call"
-            }
-            if person == nil && rng.chance(0.35) { person = rng.below(people.count) }
-            // Identity: a person's own visitor id (stitching) or an anonymous visitor; emails on forms.
-            var visitor = ""
-            var email = ""
-            if let pi = person, people[pi].email != nil {
-                visitor = "u\(String(UInt64(pi) &* 0x9E37_79B9 & 0xFFFF_FFFF_FFFF, radix: 16))"
-                if ev == "form_submit" || ev == "registration" || ev == "booking" {
-                    let e = people[pi].email!
-                    email = rng.chance(0.9) ? e : rng.chance(0.5) ? e.uppercased() : " \(e)"
-                }
-                if rng.chance(0.1) { visitor = "" }
-            } else if rng.chance(0.93) {
-                visitor = "a\(String(rng.below(visitors), radix: 16))"
-            }
-            if email.isEmpty && rng.chance(0.001) { email = "n/a" }
-            row.add(Self.stamp(ts, form: j % 50 == 0 ? 1 : j % 50 == 1 ? 3 : 8))
-            row.byte(0x2C); row.add(visitor); row.byte(0x2C); row.add(email); row.byte(0x2C); row.add(ev); row.byte(0x2C)
-            row.add(url); row.byte(0x2C); row.add(meeting)
-            for c in utmCols { row.byte(0x2C); row.add(c) }
-            row.byte(0x2C)
-            row.quoted(GenData.agents[j % GenData.agents.count])
-            row.byte(0x0A)
-            if rng.chance(0.0002) { row.clear(); row.add("not-a-time,\(visitor),,click,\(url),,,,,,,\"x\"\n") }
-            if rng.chance(0.0001) { row.add("\r\n") }
+            touchRow(j, model, within: GenData.spanStart..<GenData.spanEnd, clampToSpan: false, pilots: model.touchPilots, rng: &rng, into: &row)
             texts[k].add(row.bytes)
             if texts[k].bytes.count > 1 << 20 {
                 try writers[k].write(texts[k].bytes)
@@ -318,6 +274,118 @@ public struct Generator {
             try writers[k].write(texts[k].bytes)
             try writers[k].finish()
         }
+    }
+
+    /// `--touch-files-by-day`: `touches/YYYY-MM-DD.csv.gz`, `touches` rows a day, every row inside
+    /// its day (UTC). Each day has its own random stream, so the files of days 1…n are the same
+    /// bytes whatever the number of days asked for: a longer run only adds days, as nights do.
+    func writeTouchesByDay(_ model: TouchModel, days: Int) throws {
+        let ext = compress ? ".csv.gz" : ".csv"
+        try FileManager.default.createDirectory(atPath: "\(out)/touches", withIntermediateDirectories: true)
+        var row = ByteText(capacity: 512)
+        for d in 0..<days {
+            let dayNumber = firstTouchDay + Int64(d)
+            let day = dayNumber * 86_400_000..<(dayNumber + 1) * 86_400_000
+            // The pilots whose touch window (its dates, three days either side) meets the day.
+            let active = model.touchPilots.filter { (pilots[$0].startMillis - 3 * 86_400_000..<pilots[$0].endMillis + 3 * 86_400_000).overlaps(day) }
+            var rng = SeededRandom(seed: seed ^ 0x70C4E5 ^ (UInt64(d + 1) &* 0xD6E8_FEB8_6659_FD93))
+            let writer = try GzipWriter(path: "\(out)/touches/\(Civil.dateString(days: dayNumber))\(ext)", compress: compress)
+            var text = ByteText()
+            text.add(Self.touchHeader)
+            for j in 0..<touches {
+                touchRow(j, model, within: day, clampToSpan: true, pilots: active, rng: &rng, into: &row)
+                text.add(row.bytes)
+                if text.bytes.count > 1 << 20 {
+                    try writer.write(text.bytes)
+                    text.clear()
+                }
+            }
+            try writer.write(text.bytes)
+            try writer.finish()
+        }
+    }
+
+    /// Touch row `j`: its instant inside `span`, a pilot touch (one of `pilotChoices`, inside that
+    /// pilot's window, and inside `span` when `clampToSpan`) one time in eight, identities, a few
+    /// malformed rows.
+    func touchRow(
+        _ j: Int, _ model: TouchModel, within span: Range<Int64>, clampToSpan: Bool, pilots pilotChoices: [Int], rng: inout SeededRandom,
+        into row: inout ByteText
+    ) {
+        let people = model.people
+        row.clear()
+        var ev = "page_view"
+        var r = rng.unit()
+        for (e, w) in model.events {
+            if r < w { ev = e; break }
+            r -= w
+        }
+        var ts = span.lowerBound + Int64(rng.unit() * Double(span.upperBound - span.lowerBound))
+        var person: Int?
+        var url = "https://www.example.com/" + rng.pick(GenData.paths)
+        var meeting = ""
+        var utmCols = ["", "", "", "", ""]
+        if rng.chance(0.12) && !pilotChoices.isEmpty {
+            let pi = rng.pick(pilotChoices)
+            let p = pilots[pi]
+            let reach = p.startMillis - 3 * 86_400_000..<p.endMillis + 3 * 86_400_000
+            let window = clampToSpan ? reach.clamped(to: span) : reach
+            ts = window.lowerBound + Int64(rng.unit() * Double(window.upperBound - window.lowerBound))
+            if !model.leadsOf[pi].isEmpty && rng.chance(0.5) {
+                person = rng.pick(model.leadsOf[pi])
+            } else if rng.chance(0.3) {
+                person = rng.below(people.count)
+            }
+            if let s = p.utmSource, p.link == nil || rng.chance(0.6) {
+                let camp = p.utmCampaigns.isEmpty ? "" : rng.pick(p.utmCampaigns)
+                switch rng.below(5) {
+                case 0: url += "?UTM_Source=\(s.uppercased())&utm_medium=partner&utm_campaign=\(camp.replacingOccurrences(of: " ", with: "+"))"
+                case 1:
+                    url +=
+                        "?utm_source=\(s)&utm_campaign=\(camp.replacingOccurrences(of: " ", with: "%20").replacingOccurrences(of: "-", with: "%2D"))&utm_source=other"
+                case 2: url += "?ref=nav&utm_source=\(s)&utm_medium=email&utm_campaign=\(camp.replacingOccurrences(of: " ", with: "+"))#top"
+                case 3:
+                    url += "?utm_campaign=\(camp.replacingOccurrences(of: " ", with: "+"))"
+                    utmCols[0] = " \(s.capitalized) "
+                default: url += "?utm_source=\(s)&utm_medium=integration&utm_campaign=\(camp.replacingOccurrences(of: " ", with: "+"))"
+                }
+            } else {
+                if let link = p.link {
+                    url = rng.chance(0.5) ? link : link.replacingOccurrences(of: "https://", with: "https://www.") + "/30min?month=2026-03"
+                }
+                if let mt = p.meetingType { meeting = rng.chance(0.7) ? mt : mt.uppercased() }
+                ev = rng.chance(0.85) ? "booking" : "click"
+            }
+        } else if rng.chance(0.2) {
+            url += "?utm_source=\(rng.pick(["google", "linkedin", "newsletter", "bing"]))&utm_medium=cpc&utm_campaign=brand-\(rng.below(12))"
+        }
+        if ev == "booking" && meeting.isEmpty && person == nil {
+            url = "https://cal.example.com/team/sales"
+            meeting = "Intro Call"
+        }
+        if person == nil && rng.chance(0.35) { person = rng.below(people.count) }
+        // Identity: a person's own visitor id (stitching) or an anonymous visitor; emails on forms.
+        var visitor = ""
+        var email = ""
+        if let pi = person, let e = people[pi].email {
+            visitor = "u\(String(UInt64(pi) &* 0x9E37_79B9 & 0xFFFF_FFFF_FFFF, radix: 16))"
+            if ev == "form_submit" || ev == "registration" || ev == "booking" {
+                email = rng.chance(0.9) ? e : rng.chance(0.5) ? e.uppercased() : " \(e)"
+            }
+            if rng.chance(0.1) { visitor = "" }
+        } else if rng.chance(0.93) {
+            visitor = "a\(String(rng.below(visitors), radix: 16))"
+        }
+        if email.isEmpty && rng.chance(0.001) { email = "n/a" }
+        row.add(Self.stamp(ts, form: j % 50 == 0 ? 1 : j % 50 == 1 ? 3 : 8))
+        row.byte(0x2C); row.add(visitor); row.byte(0x2C); row.add(email); row.byte(0x2C); row.add(ev); row.byte(0x2C)
+        row.add(url); row.byte(0x2C); row.add(meeting)
+        for c in utmCols { row.byte(0x2C); row.add(c) }
+        row.byte(0x2C)
+        row.quoted(GenData.agents[j % GenData.agents.count])
+        row.byte(0x0A)
+        if rng.chance(0.0002) { row.clear(); row.add("not-a-time,\(visitor),,click,\(url),,,,,,,\"x\"\n") }
+        if rng.chance(0.0001) { row.add("\r\n") }
     }
 
     // MARK: Stage history (Salesforce OpportunityHistory headers)
@@ -345,9 +413,10 @@ public struct Generator {
     func writeConfig() throws {
         let ext = compress ? ".csv.gz" : ".csv"
         let crmGlob = shards == 1 ? "contacts\(ext)" : "contacts-*\(ext)"
-        let touchGlob = shards == 1 ? "touches\(ext)" : "touches-*\(ext)"
+        let touchGlob = touchDays != nil ? "touches/*\(ext)" : shards == 1 ? "touches\(ext)" : "touches-*\(ext)"
+        let byDay = touchDays.map { " --touch-files-by-day --days \($0) --first-day \(Civil.dateString(days: firstTouchDay))" } ?? ""
         var y = """
-            # Generated by `pilotscope generate --contacts \(contacts) --touches \(touches) --seed \(seed) --shards \(shards)`.
+            # Generated by `pilotscope generate --contacts \(contacts) --touches \(touches) --seed \(seed) --shards \(shards)\(byDay)`.
             as_of: \(GenData.asOf)
             timezone: America/New_York
             inputs:
