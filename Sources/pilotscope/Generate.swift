@@ -15,7 +15,7 @@ struct Generate: ParsableCommand {
     @Flag(
         help: ArgumentHelp(
             "Write the touch log as one file a day, touches/YYYY-MM-DD.csv.gz, --touches rows each.",
-            discussion: "Each day has its own random stream: the files of the first n days are the same bytes for any --days ≥ n."))
+            discussion: "Each day has its own random stream, seeded by its date: a day's file is the same bytes whatever --days and --first-day."))
     var touchFilesByDay = false
     @Option(help: "With --touch-files-by-day: the number of days.") var days: Int = 30
     @Option(help: "With --touch-files-by-day: the first day (YYYY-MM-DD).") var firstDay: String = "2026-03-01"

@@ -5,15 +5,16 @@ import XCTest
 
 /// `generate --touch-files-by-day`, through the built binary: nightly arrivals to simulate.
 final class GeneratorTests: XCTestCase {
-    /// A file per day; a longer run only adds days (the first days are the same bytes); every
+    /// A file per day; a longer run only adds days (the first days are the same bytes), and a
+    /// later range alone gives the same files; every
     /// row of a day's file is inside that day; the config reads the folder.
     func testTouchFilesByDay() throws {
         let root = Support.tempDir()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        func generate(_ days: Int, _ out: String) throws -> [String] {
+        func generate(_ days: Int, _ out: String, from first: String = "2026-03-30") throws -> [String] {
             let g = try Support.run([
                 "generate", "--contacts", "300", "--touches", "500", "--seed", "4", "--touch-files-by-day", "--days", "\(days)", "--first-day",
-                "2026-03-30", "--plain", "--out", out,
+                first, "--plain", "--out", out,
             ])
             XCTAssertEqual(g.code, 0, g.err)
             return ((try? FileManager.default.contentsOfDirectory(atPath: out + "/touches")) ?? []).sorted()
@@ -24,6 +25,13 @@ final class GeneratorTests: XCTestCase {
         for name in three {
             XCTAssertEqual(
                 FileManager.default.contents(atPath: root + "/three/touches/" + name), FileManager.default.contents(atPath: root + "/five/touches/" + name),
+                name)
+        }
+        // A range generated apart is the same days.
+        XCTAssertEqual(try generate(2, root + "/later", from: "2026-04-02"), ["2026-04-02.csv", "2026-04-03.csv"])
+        for name in ["2026-04-02.csv", "2026-04-03.csv"] {
+            XCTAssertEqual(
+                FileManager.default.contents(atPath: root + "/later/touches/" + name), FileManager.default.contents(atPath: root + "/five/touches/" + name),
                 name)
         }
         for name in five {

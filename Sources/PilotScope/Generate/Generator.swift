@@ -277,8 +277,9 @@ public struct Generator {
     }
 
     /// `--touch-files-by-day`: `touches/YYYY-MM-DD.csv.gz`, `touches` rows a day, every row inside
-    /// its day (UTC). Each day has its own random stream, so the files of days 1…n are the same
-    /// bytes whatever the number of days asked for: a longer run only adds days, as nights do.
+    /// its day (UTC). Each day has its own random stream, seeded by the date, so a day's file is
+    /// the same bytes whatever range of days is asked for: a longer run only adds days, as nights
+    /// do, and ranges generated apart make one log.
     func writeTouchesByDay(_ model: TouchModel, days: Int) throws {
         let ext = compress ? ".csv.gz" : ".csv"
         try FileManager.default.createDirectory(atPath: "\(out)/touches", withIntermediateDirectories: true)
@@ -288,7 +289,7 @@ public struct Generator {
             let day = dayNumber * 86_400_000..<(dayNumber + 1) * 86_400_000
             // The pilots whose touch window (its dates, three days either side) meets the day.
             let active = model.touchPilots.filter { (pilots[$0].startMillis - 3 * 86_400_000..<pilots[$0].endMillis + 3 * 86_400_000).overlaps(day) }
-            var rng = SeededRandom(seed: seed ^ 0x70C4E5 ^ (UInt64(d + 1) &* 0xD6E8_FEB8_6659_FD93))
+            var rng = SeededRandom(seed: seed ^ 0x70C4E5 ^ (UInt64(bitPattern: dayNumber) &* 0xD6E8_FEB8_6659_FD93))
             let writer = try GzipWriter(path: "\(out)/touches/\(Civil.dateString(days: dayNumber))\(ext)", compress: compress)
             var text = ByteText()
             text.add(Self.touchHeader)
