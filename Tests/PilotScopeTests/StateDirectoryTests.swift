@@ -49,7 +49,9 @@ final class StateDirectoryTests: XCTestCase {
             XCTAssertTrue(
                 Support.read(out + "/summary.json").contains(counts), "night \(night): want \(counts): \(Support.read(out + "/summary.json"))", line: line)
             let logs = (try? fm.contentsOfDirectory(atPath: data + "/logs").count) ?? 0
-            XCTAssertEqual(Self.snapshot(states).keys.filter { $0.hasSuffix(".state") }.count, logs, "one state per touch file", line: line)
+            let names = Self.snapshot(states).keys
+            XCTAssertEqual(names.filter { $0.hasSuffix(".state") && $0 != "merged.state" }.count, logs, "one state per touch file", line: line)
+            XCTAssertTrue(names.contains("merged.state"), "and their merge", line: line)
             if let message { XCTAssertTrue(r.err.contains(message), "night \(night): \(message) not in \(r.err)", line: line) }
         }
 
@@ -102,10 +104,30 @@ final class StateDirectoryTests: XCTestCase {
         XCTAssertEqual(Self.snapshot(states), kept)
         XCTAssertEqual(Self.snapshot(out), keptOut)
         try fm.removeItem(atPath: data + "/logs/day-99.csv")
-        // JSON logs carry the counts too.
+        // A damaged merged.state: the per-file states are merged instead, and it is rewritten.
+        let mergedPath = states + "/merged.state"
+        var mergedBytes = try XCTUnwrap(fm.contents(atPath: mergedPath))
+        mergedBytes[mergedBytes.count - 10] ^= 0x40
+        try fm.removeItem(atPath: mergedPath)
+        XCTAssertTrue(fm.createFile(atPath: mergedPath, contents: mergedBytes))
+        try arrive(9)
+        try run(Night(read: 1, reused: 7, dropped: 0), message: "the per-file states are merged instead")
+        XCTAssertNotEqual(fm.contents(atPath: mergedPath), mergedBytes)
+        // A damaged per-file state that the merge does not cover (a file dropped, so the merge
+        // stands no more): dropped, its file read again.
+        try fm.removeItem(atPath: data + "/logs/day-11.csv")
+        let victimState = StateDirectory.name(of: try XCTUnwrap(FileIdentity.of(victim)))
+        var stateBytes = try XCTUnwrap(fm.contents(atPath: states + "/" + victimState))
+        stateBytes[stateBytes.count - 3] ^= 0x01
+        try fm.removeItem(atPath: states + "/" + victimState)
+        XCTAssertTrue(fm.createFile(atPath: states + "/" + victimState, contents: stateBytes))
+        try run(Night(read: 1, reused: 6, dropped: 2), message: "its file is read again")
+        // JSON logs carry the counts too; a night with nothing new keeps the merge as it is.
+        let lastMerge = fm.contents(atPath: mergedPath)
         let j = try Support.run(["report", "-c", config, "--out", out, "--state-dir", states, "--log-format", "json"])
         XCTAssertEqual(j.code, 0, j.err)
         XCTAssertTrue(j.err.contains("\"touch_files\": {\"read\": 0, \"reused\": 7, \"dropped\": 0}"), j.err)
+        XCTAssertEqual(fm.contents(atPath: mergedPath), lastMerge)
     }
 
     /// The state folder follows the output folder's rules (issue 11): never a folder of other

@@ -16,7 +16,10 @@ public struct StateDirectoryUpdate: Sendable {
     }
 }
 
-/// `report --state-dir DIR` (SPEC §7): one state per touch file. A file whose (real path, size,
+/// `report --state-dir DIR` (SPEC §7): one state per touch file, and `merged.state`, the merge of
+/// them all as of the last run (a cache: a night that only adds files decodes it and the new
+/// files' states, not every state; a night that drops or re-reads a file merges the per-file
+/// states again). A file whose (real path, size,
 /// mtime) and reading settings match a saved state is not read; the others are read, and their
 /// states made; states of files the run no longer names are dropped. A changed fingerprint or
 /// engine version rebuilds everything, with one message saying why. `--verify-state` re-hashes
@@ -42,11 +45,16 @@ struct StateDirectory {
         String(SHA256.hex(SHA256.digest(Array(id.realPath.utf8))).prefix(32)) + ".state"
     }
 
+    /// The folder's merge of every per-file state of the last run: a night that only adds files
+    /// decodes this one state, not one per file.
+    static let mergedName = "merged.state"
+
     func assemble() throws -> TouchAssembly {
         var messages: [String] = []
         var (saved, unusable) = loadSaved(&messages)
         var update = StateDirectoryUpdate()
-        var parts: [TouchState] = []
+        var reused: [(name: String, path: String, file: CoveredFile, context: FileContext)] = []
+        var toRead: [(name: String, file: FileContext)] = []
         var counts = TouchFileCounts()
         for f in plan.touchFiles {
             guard let id = FileIdentity.of(f.location) else {
@@ -55,38 +63,101 @@ struct StateDirectory {
             let name = Self.name(of: id)
             if let (path, s) = saved[name], try reusable(s, f, id) {
                 update.kept.append((name, path))
-                parts.append(s.state)
-                counts.reused += 1
+                reused.append((name, path, s.state.files[0], f))
                 saved[name] = nil
-                continue
+            } else {
+                toRead.append((name, f))
             }
+        }
+        if !saved.isEmpty { messages.append("--state-dir \(dir): \(saved.count) state(s) dropped (their files are no longer named, or have changed)") }
+        // The merge of last run's states when it covers only files reused now; the other reused
+        // states are decoded one at a time and absorbed (one whose body does not decode is
+        // dropped and its file read), then the files read.
+        var state: TouchState?
+        func add(_ s: TouchState) { if state == nil { state = s } else { state!.absorb(s, evidence: ctx.evidence) } }
+        let base = loadMerged(covering: reused, &messages)
+        if let base { add(base.state) }
+        var broken = 0
+        for r in reused where !(base?.names.contains(r.name) ?? false) {
+            do {
+                let s = try SavedState.load(r.path)
+                try s.check(fingerprint: fingerprint, file: r.path, evidence: ctx.evidence)
+                add(s.state)
+            } catch {
+                messages.append("--state-dir: \(error); its file is read again")
+                update.kept.removeAll { $0.name == r.name }
+                toRead.append((r.name, r.context))
+                broken += 1
+            }
+        }
+        (counts.reused, counts.read, counts.dropped) = (reused.count - broken, toRead.count, saved.count + unusable + broken)
+        for (name, f) in toRead {
             var one = try TouchState.read(plan, ctx, files: [f])
             one.files[0].account = one.files[0].account(as: f.path)
             update.written.append((name, try SavedState(fingerprint: fingerprint, evidence: ctx.evidence, state: one).encode()))
-            parts.append(one)
-            counts.read += 1
+            add(one)
         }
-        counts.dropped = saved.count + unusable
-        if !saved.isEmpty { messages.append("--state-dir \(dir): \(saved.count) state(s) dropped (their files are no longer named, or have changed)") }
-        var state = TouchState.merge(&parts, evidence: ctx.evidence)
-        state.files = zip(plan.touchFiles, state.files).map { f, c in TouchAssembly.renamed(c, f.path) }
-        var a = TouchAssembly(state: try TouchAssembly.finish(state, plan, ctx))
+        var merged = state ?? TouchState(pilots: ctx.evidence.count)
+        // In the run's order, under the run's names.
+        var byPath: [String: CoveredFile] = [:]
+        for c in merged.files { byPath[c.identity?.realPath ?? ""] = c }
+        merged.files = try plan.touchFiles.map { f in
+            guard let c = byPath[FileIdentity.of(f.location)?.realPath ?? ""] else {
+                throw StateError(.corrupt, file: dir, "no state covers \(f.path) after the merge (a file named twice under one real path?)")
+            }
+            return TouchAssembly.renamed(c, f.path)
+        }
+        if let base, base.names.count == reused.count, toRead.isEmpty, broken == 0 {
+            update.kept.append((Self.mergedName, dir + "/" + Self.mergedName))
+        } else if !plan.touchFiles.isEmpty {
+            update.written.append((Self.mergedName, try SavedState(fingerprint: fingerprint, evidence: ctx.evidence, state: merged).encode()))
+        }
+        var a = TouchAssembly(state: try TouchAssembly.finish(merged, plan, ctx))
         (a.counts, a.update, a.messages) = (counts, update, messages)
         return a
     }
 
-    /// The saved states by file name; those of another version or fingerprint, or that cannot be
+    /// The folder's merged state, when every file it covers is one of `reused` with the same
+    /// identity, hash and reading, and its `as_of` is not after the report's; else nil (a merged
+    /// state that does not decode is reported and left out: the per-file states stand).
+    private func loadMerged(
+        covering reused: [(name: String, path: String, file: CoveredFile, context: FileContext)], _ messages: inout [String]
+    ) -> (state: TouchState, names: Set<String>)? {
+        let path = dir + "/" + Self.mergedName
+        guard !reused.isEmpty, FileIdentity.of(path) != nil else { return nil }
+        var wanted: [String: CoveredFile] = [:]
+        for r in reused { wanted[r.name] = r.file }
+        func stands(_ c: CoveredFile) -> String? {
+            guard let id = c.identity, let w = wanted[Self.name(of: id)], w.identity == id, w.sha256 == c.sha256, w.reading == c.reading else { return nil }
+            return Self.name(of: id)
+        }
+        do {
+            let header = try SavedState.load(path, headerOnly: true)
+            guard header.fingerprint == fingerprint, header.evidence == ctx.evidence, header.state.asOf <= plan.asOf else { return nil }
+            let names = header.state.files.compactMap(stands)
+            guard names.count == header.state.files.count, Set(names).count == names.count else { return nil }
+            let s = try SavedState.load(path)
+            try s.check(fingerprint: fingerprint, file: path, evidence: ctx.evidence)
+            return (s.state, Set(names))
+        } catch {
+            messages.append("--state-dir: \(error); the per-file states are merged instead")
+            return nil
+        }
+    }
+
+    /// The saved states' headers by file name; those of another version or fingerprint, or that cannot be
     /// decoded, are left out (their files are read again), with one message per cause.
     /// Also returns how many states are left out.
     private func loadSaved(_ messages: inout [String]) -> ([String: (path: String, state: SavedState)], Int) {
         guard case .success(let names) = Paths.entries(dir) else { return ([:], 0) }
         var out: [String: (String, SavedState)] = [:]
         var otherConfig: [String] = [], otherVersion = 0, unusable = 0
-        for name in names.sorted() where name.hasSuffix(".state") {
+        for name in names.sorted() where name.hasSuffix(".state") && name != Self.mergedName {
             unusable += 1
             let path = dir + "/" + name
             do {
-                let s = try SavedState.load(path)
+                // The header only: a body is decoded when it is used, one at a time.
+                let s = try SavedState.load(path, headerOnly: true)
                 guard s.fingerprint == fingerprint else {
                     if otherConfig.isEmpty { otherConfig = fingerprint.changes(from: s.fingerprint) }
                     continue
