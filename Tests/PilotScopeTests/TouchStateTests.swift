@@ -140,6 +140,47 @@ final class TouchStateTests: XCTestCase {
         try checkEquivalence(d, rounds: 5, seed: 3)
     }
 
+    /// Two touch sections with other reading settings: `partial --touches F` reads each file
+    /// with the settings of the section that names it, so the states of single files merge
+    /// into the direct run's tables.
+    func testPartialReadsEachFileWithItsOwnSection() throws {
+        let dir = Support.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let d = Self.splitGolden("golden-basic", into: dir)
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: dir + "/b", withIntermediateDirectories: true)
+        var files: [String] = []
+        for (i, f) in d.touchFiles.enumerated() {
+            if i % 2 == 0 {
+                files.append(f)
+            } else {
+                let moved = dir + "/b/" + URL(fileURLWithPath: f).lastPathComponent
+                try fm.moveItem(atPath: f, toPath: moved)
+                files.append(moved)
+            }
+        }
+        let text = Support.read(d.config)
+        let one = "touches: { files: [\"touches-*.csv\"] }"
+        XCTAssertTrue(text.contains(one), text)
+        Support.write(
+            d.config,
+            text.replacingOccurrences(
+                of: one, with: "touches:\n    - { files: [\"touches-*.csv\"] }\n    - { files: [\"b/*.csv\"], input_timezone: Europe/Berlin }"))
+        let direct = try Support.run(["report", "-c", d.config, "--out", dir + "/direct", "--quiet"])
+        XCTAssertEqual(direct.code, 0, direct.err)
+        var states: [String] = []
+        for (i, f) in files.enumerated() {
+            let st = dir + "/s\(i).state"
+            let p = try Support.run(["partial", "-c", d.config, "--touches", f, "--out", st, "--quiet"])
+            XCTAssertEqual(p.code, 0, p.err)
+            states.append(st)
+        }
+        XCTAssertEqual(try Support.run(["merge"] + states + ["--out", dir + "/all.state"]).code, 0)
+        let r = try Support.run(["report", "-c", d.config, "--touch-state", dir + "/all.state", "--out", dir + "/merged", "--quiet"])
+        XCTAssertEqual(r.code, 0, r.err)
+        Self.assertSameTables(Self.tables(dir + "/direct"), Self.tables(dir + "/merged"), "two sections")
+    }
+
     /// A state decoded and encoded again is the same bytes; merging one state changes nothing.
     func testOneStateMergedIsTheSameBytes() throws {
         let dir = Support.tempDir()

@@ -88,9 +88,7 @@ public enum InputPlan {
         let inputs = r.file.inputs
         for (kind, cfg, cli) in [(InputKind.crm, inputs?.crm, crm), (.touches, inputs?.touches, touches), (.stage_history, inputs?.stage_history, history)] {
             if !cli.isEmpty {
-                var s = cfg?.items.first ?? InputSection(files: [])
-                s.files = OneOrMany(cli)
-                out.append(PlannedSection(kind: kind, section: s, files: try expand(cli, base: ".")))
+                out += try commandLine(cli, kind: kind, configured: cfg?.items ?? [], base: r.baseDirectory)
                 continue
             }
             for s in cfg?.items ?? [] {
@@ -98,6 +96,31 @@ public enum InputPlan {
             }
         }
         return out
+    }
+
+    /// Files given on the command line, each read with the settings of the configured section
+    /// that names it (by real path), else of the first section: one planned section per group,
+    /// in the order the groups first appear. So `partial --touches` over a part of a config's
+    /// files reads each as the direct run would.
+    static func commandLine(_ cli: [String], kind: InputKind, configured: [InputSection], base: String) throws -> [PlannedSection] {
+        var owner: [String: Int] = [:]
+        for (i, s) in configured.enumerated() {
+            // A configured pattern that matches nothing names no file here (the run that reads
+            // the config says so).
+            for f in (try? expand(s.files?.items ?? [], base: base)) ?? [] {
+                if case .success(let real) = Paths.real(f), owner[real] == nil { owner[real] = i }
+            }
+        }
+        var groups: [(section: Int, files: [String])] = []
+        for f in try expand(cli, base: ".") {
+            let i = (try? Paths.real(f).get()).flatMap { owner[$0] } ?? 0
+            if let g = groups.firstIndex(where: { $0.section == i }) { groups[g].files.append(f) } else { groups.append((i, [f])) }
+        }
+        return groups.map { g in
+            var s = configured.isEmpty ? InputSection(files: []) : configured[g.section]
+            s.files = OneOrMany(g.files)
+            return PlannedSection(kind: kind, section: s, files: g.files)
+        }
     }
 
     /// How the files of one section are read: preset, delimiter, zone, timestamp format, stages.
