@@ -101,19 +101,16 @@ struct ByteReader {
         return base[position]
     }
 
-    mutating func fixed32() throws -> UInt32 {
-        guard remaining >= 4 else { throw corrupt("truncated state") }
-        var v: UInt32 = 0
-        for i in 0..<4 { v |= UInt32(base[position + i]) << (8 * UInt32(i)) }
-        position += 4
-        return v
-    }
+    mutating func fixed32() throws -> UInt32 { try fixed() }
+    mutating func fixed64() throws -> UInt64 { try fixed() }
 
-    mutating func fixed64() throws -> UInt64 {
-        guard remaining >= 8 else { throw corrupt("truncated state") }
-        var v: UInt64 = 0
-        for i in 0..<8 { v |= UInt64(base[position + i]) << (8 * UInt64(i)) }
-        position += 8
+    /// A little-endian integer of its type's width.
+    private mutating func fixed<T: FixedWidthInteger & UnsignedInteger>() throws -> T {
+        let n = T.bitWidth / 8
+        guard remaining >= n else { throw corrupt("truncated state") }
+        var v: T = 0
+        for i in 0..<n { v |= T(base[position + i]) << (8 * i) }
+        position += n
         return v
     }
 

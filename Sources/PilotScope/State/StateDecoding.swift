@@ -140,40 +140,33 @@ extension FileAccount {
 }
 
 extension TouchState {
+    /// `count` distinct keys, each with `initial` and then what `after` reads for it; a key
+    /// twice is corrupt.
+    static func readKeys<V>(
+        _ b: inout ByteReader, _ count: Int, _ what: String, _ initial: V, after: (inout ByteReader, inout ByteMap<V>, Int) throws -> Void = { _, _, _ in }
+    ) throws -> ByteMap<V> {
+        var map = ByteMap<V>(capacity: max(16, count))
+        for n in 0..<count {
+            let at = b.position
+            _ = map.findOrInsert(try b.bytes()) { initial }
+            guard map.count == n + 1 else { throw b.corrupt(what + " twice", at: at) }
+            try after(&b, &map, n)
+        }
+        return map
+    }
+
     /// The body: maps, folds, totals, raw touches; every id checked against its table.
     mutating func readBody(_ b: inout ByteReader, _ evidence: [[String]]) throws {
         touches = Int(try b.signed())
         let emailCount = try b.count("emails", minBytes: 2)
-        emails = ByteMap<Int32>(capacity: max(16, emailCount))
-        for _ in 0..<emailCount {
-            let at = b.position
-            let key = try b.bytes()
-            let n = emails.count
-            _ = emails.findOrInsert(key) { 0 }
-            guard emails.count == n + 1 else { throw b.corrupt("an email twice", at: at) }
-            emails[entry: n] = try b.int32("own-touch count")
-        }
+        emails = try Self.readKeys(&b, emailCount, "an email", 0) { b, map, n in map[entry: n] = try b.int32("own-touch count") }
         let visitorCount = try b.count("visitors", minBytes: 3)
-        visitors = ByteMap<VisitorState>(capacity: max(16, visitorCount))
-        for _ in 0..<visitorCount {
-            let at = b.position
-            let key = try b.bytes()
-            let n = visitors.count
-            _ = visitors.findOrInsert(key) { VisitorState() }
-            guard visitors.count == n + 1 else { throw b.corrupt("a visitor twice", at: at) }
-        }
+        visitors = try Self.readKeys(&b, visitorCount, "a visitor", VisitorState())
         for v in 0..<visitorCount { visitors[entry: v].email = try b.id("stitched email", emailCount) }
         for v in 0..<visitorCount { visitors[entry: v].emailless = try b.int32("email-less count") }
         for v in 0..<visitorCount where visitors[entry: v].email >= 0 { visitors[entry: v].ts = try b.signed() }
         let utmCount = try b.count("UTM texts")
-        utmEvidence = ByteMap<UInt8>(capacity: max(16, utmCount))
-        for _ in 0..<utmCount {
-            let at = b.position
-            let key = try b.bytes()
-            let n = utmEvidence.count
-            _ = utmEvidence.findOrInsert(key) { 0 }
-            guard utmEvidence.count == n + 1 else { throw b.corrupt("a UTM text twice", at: at) }
-        }
+        utmEvidence = try Self.readKeys(&b, utmCount, "a UTM text", UInt8(0))
         let tables = StateTables(emails: emailCount, visitors: visitorCount, utm: utmCount, evidence: evidence.map(\.count))
         try folds.read(&b, tables)
         for _ in 0..<(try b.count("raw touches", minBytes: 8)) { future.append(try MatchedTouch.read(&b, tables)) }
