@@ -88,9 +88,12 @@ for r in $(seq "$REPS"); do
   echo "rep $r: full ${full[-1]}; incremental ${inc[-1]} (wall cpu rss_mib)" >&2
 done
 states=$(du -sb "$WORK/states" | col 1)
+# The 31 per-file states (merged.state, their merge, is the folder's cache).
+mapfile -t per_file < <(ls "$WORK"/states/*.state | grep -v '/merged\.state$')
+[ "${#per_file[@]}" -eq 31 ] || { echo "error: ${#per_file[@]} per-file states, expected 31" >&2; exit 1; }
 for r in $(seq "$REPS"); do
   rm -f "$WORK/merged.state"
-  merge+=("$(measure "$BIN" merge "$WORK"/states/*.state --out "$WORK/merged.state")")
+  merge+=("$(measure "$BIN" merge "${per_file[@]}" --out "$WORK/merged.state")")
 done
 # row NAME RUN...: the medians of wall, CPU and RSS.
 row() {
@@ -104,7 +107,8 @@ row() {
   row "report --state-dir, day 31 new" "${inc[@]}"
   row "merge of 31 states" "${merge[@]}"
   echo -e "touch files, 31 days (gzip bytes)\t$gz"
-  echo -e "state folder (bytes)\t$states"
+  echo -e "state folder (bytes, with merged.state)\t$states"
+  echo -e "merged.state alone (bytes)\t$(stat -c %s "$WORK/states/merged.state")"
 } >"$OUT/nightly.tsv"
 fw=$(printf '%s\n' "${full[@]}" | col 1 | median) iw=$(printf '%s\n' "${inc[@]}" | col 1 | median)
 fr=$(printf '%s\n' "${full[@]}" | col 3 | median) ir=$(printf '%s\n' "${inc[@]}" | col 3 | median)

@@ -7,7 +7,7 @@ let package = Package(
     name: "PilotScopeFuzz",
     dependencies: [.package(path: "../")],
     targets: [.target(name: "FuzzSupport", path: "Sources/FuzzSupport")]
-        + ["FuzzCSV", "FuzzTimestamp", "FuzzURL", "FuzzConfig"].map {
+        + ["FuzzCSV", "FuzzTimestamp", "FuzzURL", "FuzzConfig", "FuzzState"].map {
             .executableTarget(
                 name: $0,
                 dependencies: [

@@ -75,6 +75,15 @@ public struct ScopeCounts: Sendable, Equatable {
     }
 
     public static func += (a: inout ScopeCounts, b: ScopeCounts) {
-        for i in a.cells.indices { a.cells[i] += b.cells[i] }
+        for i in a.cells.indices { a.cells[i].addSaturating(b.cells[i]) }
+    }
+}
+
+extension FixedWidthInteger {
+    /// `self += x`, stopping at the type's bounds: counts merged from saved states (untrusted
+    /// input) never trap; real counts are far from the bounds.
+    @inline(__always) public mutating func addSaturating(_ x: Self) {
+        let (sum, overflow) = addingReportingOverflow(x)
+        self = overflow ? (x > 0 ? .max : .min) : sum
     }
 }

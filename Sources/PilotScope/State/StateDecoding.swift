@@ -164,7 +164,12 @@ extension TouchState {
         visitors = try Self.readKeys(&b, visitorCount, "a visitor", VisitorState())
         for v in 0..<visitorCount { visitors[entry: v].email = try b.id("stitched email", emailCount) }
         for v in 0..<visitorCount { visitors[entry: v].emailless = try b.int32("email-less count") }
-        for v in 0..<visitorCount where visitors[entry: v].email >= 0 { visitors[entry: v].ts = try b.signed() }
+        for v in 0..<visitorCount where visitors[entry: v].email >= 0 {
+            let at = b.position
+            visitors[entry: v].ts = try b.signed()
+            // "No time" is what a merge reads as no stitched email: one would be dropped.
+            guard visitors[entry: v].ts != Int64.max else { throw b.corrupt("a stitched visitor without a time", at: at) }
+        }
         let utmCount = try b.count("UTM texts")
         utmEvidence = try Self.readKeys(&b, utmCount, "a UTM text", UInt8(0))
         let tables = StateTables(emails: emailCount, visitors: visitorCount, utm: utmCount, evidence: evidence.map(\.count))
@@ -222,8 +227,14 @@ extension TouchFolds {
             aggs[n].firstMeeting = try b.time()
             aggs[n].firstMeetingAfter = try b.time()
             aggs[n].firstUTM = try b.time()
+            let evidenceAt = b.position
             aggs[n].meetingEvidence = try b.id("meeting evidence", t.evidence[pilot])
             aggs[n].utmEvidence = try b.id("UTM evidence", t.utm)
+            // A first meeting or UTM touch has its evidence and no evidence is without one: a
+            // merge compares the evidence texts of equal times (B30) and drops evidence without one.
+            guard (aggs[n].firstMeeting == Int64.max) == (aggs[n].meetingEvidence < 0),
+                (aggs[n].firstUTM == Int64.max) == (aggs[n].utmEvidence < 0)
+            else { throw b.corrupt("a first meeting or UTM touch and its evidence do not go together", at: evidenceAt) }
         }
         for _ in 0..<(try b.count("meeting weeks", minBytes: 2)) {
             let at = b.position

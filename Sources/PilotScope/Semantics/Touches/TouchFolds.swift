@@ -78,7 +78,7 @@ public struct PilotTouchTotals: Sendable {
     @inline(__always) public func touches(_ s: TouchScope) -> Int { touches[s.rawValue] }
 
     mutating func add(_ o: PilotTouchTotals) {
-        for s in TouchScope.allCases { touches[s.rawValue] += o.touches[s.rawValue] }
+        for s in TouchScope.allCases { touches[s.rawValue].addSaturating(o.touches[s.rawValue]) }
         anonymous += o.anonymous
         Self.add(&weekTouches, o.weekTouches)
         Self.add(&weekAnonymousMeetings, o.weekAnonymousMeetings)
@@ -86,7 +86,7 @@ public struct PilotTouchTotals: Sendable {
 
     static func add(_ a: inout [Int], _ b: [Int]) {
         if a.count < b.count { a += Array(repeating: 0, count: b.count - a.count) }
-        for (i, x) in b.enumerated() { a[i] += x }
+        for (i, x) in b.enumerated() { a[i].addSaturating(x) }
     }
 
     @inline(__always) static func bump(_ a: inout [Int], _ i: Int) {

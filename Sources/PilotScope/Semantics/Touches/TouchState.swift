@@ -78,7 +78,7 @@ public struct TouchState: Sendable {
         }
         folds.kept += o.folds.kept.map(rekey)
         future += o.future.map(rekey)
-        touches += o.touches
+        touches.addSaturating(o.touches)
         asOf = max(asOf, o.asOf)
         files += o.files
     }
@@ -100,7 +100,7 @@ public struct TouchState: Sendable {
         var map = [Int32](repeating: -1, count: other.count)
         for e in 0..<other.count {
             let g = other.withKey(e) { emails.findOrInsert($0) { 0 } }
-            emails[entry: g] += other[entry: e]
+            emails[entry: g].addSaturating(other[entry: e])
             map[e] = Int32(g)
         }
         return map
@@ -119,7 +119,7 @@ public struct TouchState: Sendable {
                 let g = Int(g32)
                 map[v] = g32
                 let local = other[entry: v]
-                visitors[entry: g].emailless += local.emailless
+                visitors[entry: g].emailless.addSaturating(local.emailless)
                 if local.email >= 0 { visitors[entry: g].offer(local.ts, emailMap[Int(local.email)], emails) }
             }
             batch.removeAll()
