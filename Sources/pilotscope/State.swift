@@ -88,8 +88,7 @@ struct Merge: ParsableCommand {
 
     func run() throws {
         try StateFileTarget.check(out, protected: [])
-        let parts = try states.map { ($0, try SavedState.load($0)) }
-        let merged = try SavedState.merge(parts.map { (file: $0.0, state: $0.1) })
+        let merged = try SavedState.merge(files: states)
         try StateFileTarget.write(try merged.encode(), to: out)
         if !quiet { Terminal.error("wrote \(out): \(merged.state.files.count) touch file(s) from \(states.count) state(s)") }
     }

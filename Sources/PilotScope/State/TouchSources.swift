@@ -39,6 +39,20 @@ extension SavedState {
         )
     }
 
+    /// `merge` of state files: the headers checked first (one fingerprint, no file twice), then
+    /// each body decoded and absorbed in turn, so at most two states are in memory.
+    public static func merge(files: [String]) throws -> SavedState {
+        guard let firstPath = files.first else { throw StateError(.refused, file: "merge", "no state to merge") }
+        _ = try merge(files.map { (file: $0, state: try load($0, headerOnly: true)) })
+        var out = try load(firstPath)
+        for path in files.dropFirst() {
+            let s = try load(path)
+            try s.check(fingerprint: out.fingerprint, file: path, evidence: out.evidence)
+            out.state.absorb(s.state, evidence: out.evidence)
+        }
+        return out
+    }
+
     /// SPEC §7 merge: associative and commutative; all parts of one fingerprint, and no file
     /// (real path and SHA-256) in two parts.
     public static func merge(_ parts: [(file: String, state: SavedState)]) throws -> SavedState {
