@@ -2,16 +2,17 @@ import CCrypto
 import Foundation
 
 /// The new content of a `--state-dir` folder: states kept from the old folder (hard-linked) and
-/// states of the files read this run. Written by the CLI after the output, atomically.
+/// states of the files read this run. Written by the CLI after the output, atomically. The new
+/// states are encoded on a thread of their own while the report is built (`written`).
 public struct StateDirectoryUpdate: Sendable {
     /// File name in the folder → the old folder's file it is kept from.
     public var kept: [(name: String, from: String)] = []
-    /// File name → the new state's bytes.
-    public var written: [(name: String, bytes: [UInt8])] = []
+    /// The new states, as (file name, bytes), once encoded.
+    public var written: BackgroundRun<[(name: String, bytes: [UInt8])]>?
 
     public func write(into folder: AtomicDirectory) throws {
         for k in kept { try folder.keep(k.name, from: k.from) }
-        for w in written { try folder.write(w.name, bytes: w.bytes) }
+        for w in try written?.wait() ?? [] { try folder.write(w.name, bytes: w.bytes) }
         try folder.commit()
     }
 }
@@ -49,11 +50,14 @@ struct StateDirectory {
     /// decodes this one state, not one per file.
     static let mergedName = "merged.state"
 
+    /// A saved state that still stands for a file the run names.
+    typealias Reused = (name: String, path: String, file: CoveredFile, context: FileContext)
+
     func assemble() throws -> TouchAssembly {
         var messages: [String] = []
         var (saved, unusable) = loadSaved(&messages)
         var update = StateDirectoryUpdate()
-        var reused: [(name: String, path: String, file: CoveredFile, context: FileContext)] = []
+        var reused: [Reused] = []
         var toRead: [(name: String, file: FileContext)] = []
         var counts = TouchFileCounts()
         for f in plan.touchFiles {
@@ -70,34 +74,30 @@ struct StateDirectory {
             }
         }
         if !saved.isEmpty { messages.append("--state-dir \(dir): \(saved.count) state(s) dropped (their files are no longer named, or have changed)") }
-        // The merge of last run's states when it covers only files reused now; the other reused
-        // states are decoded one at a time and absorbed (one whose body does not decode is
-        // dropped and its file read), then the files read.
-        var state: TouchState?
-        func add(_ s: TouchState) { if state == nil { state = s } else { state!.absorb(s, evidence: ctx.evidence) } }
-        let base = loadMerged(covering: reused, &messages)
-        if let base { add(base.state) }
-        var broken = 0
-        for r in reused where !(base?.names.contains(r.name) ?? false) {
-            do {
-                let s = try SavedState.load(r.path)
-                try s.check(fingerprint: fingerprint, file: r.path, evidence: ctx.evidence)
-                add(s.state)
-            } catch {
-                messages.append("--state-dir: \(error); its file is read again")
-                update.kept.removeAll { $0.name == r.name }
-                toRead.append((r.name, r.context))
-                broken += 1
-            }
+        // The saved states are decoded on a thread of their own while the new files are read,
+        // each encoded and folded into `fresh` as it comes; a reused state whose body does not
+        // decode is dropped, and its file read after.
+        let savedRun = BackgroundRun { [self, reused] in decodeSaved(reused) }
+        var fresh: TouchState?
+        var perFile: [(name: String, bytes: [UInt8])] = []
+        func read(_ name: String, _ f: FileContext) throws {
+            let one = try readOne(f)
+            perFile.append((name, try SavedState(fingerprint: fingerprint, evidence: ctx.evidence, state: one).encode()))
+            if fresh == nil { fresh = one } else { fresh!.absorb(one, evidence: ctx.evidence) }
         }
+        for (name, f) in toRead { try read(name, f) }
+        let decoded = try savedRun.wait()
+        messages += decoded.messages
+        for r in decoded.broken {
+            update.kept.removeAll { $0.name == r.name }
+            toRead.append((r.name, r.context))
+            try read(r.name, r.context)
+        }
+        let broken = decoded.broken.count
         (counts.reused, counts.read, counts.dropped) = (reused.count - broken, toRead.count, saved.count + unusable + broken)
-        for (name, f) in toRead {
-            var one = try TouchState.read(plan, ctx, files: [f])
-            one.files[0].account = one.files[0].account(as: f.path)
-            update.written.append((name, try SavedState(fingerprint: fingerprint, evidence: ctx.evidence, state: one).encode()))
-            add(one)
-        }
-        var merged = state ?? TouchState(pilots: ctx.evidence.count)
+        var merged = decoded.state ?? fresh ?? TouchState(pilots: ctx.evidence.count)
+        if decoded.state != nil, let fresh { merged.absorb(fresh, evidence: ctx.evidence) }
+        fresh = nil
         // In the run's order, under the run's names.
         var byPath: [String: CoveredFile] = [:]
         for c in merged.files { byPath[c.identity?.realPath ?? ""] = c }
@@ -107,22 +107,56 @@ struct StateDirectory {
             }
             return TouchAssembly.renamed(c, f.path)
         }
-        if let base, base.names.count == reused.count, toRead.isEmpty, broken == 0 {
-            update.kept.append((Self.mergedName, dir + "/" + Self.mergedName))
-        } else if !plan.touchFiles.isEmpty {
-            update.written.append((Self.mergedName, try SavedState(fingerprint: fingerprint, evidence: ctx.evidence, state: merged).encode()))
+        let keepMerged = decoded.base.map { $0.count == reused.count } ?? false && toRead.isEmpty
+        if keepMerged { update.kept.append((Self.mergedName, dir + "/" + Self.mergedName)) }
+        // The new merged state is encoded while the report is built, and written after its output.
+        let whole: TouchState? = keepMerged || plan.touchFiles.isEmpty ? nil : merged
+        update.written = BackgroundRun { [perFile, fingerprint, ctx] in
+            guard let whole else { return perFile }
+            return perFile + [(Self.mergedName, try SavedState(fingerprint: fingerprint, evidence: ctx.evidence, state: whole).encode())]
         }
         var a = TouchAssembly(state: try TouchAssembly.finish(merged, plan, ctx))
         (a.counts, a.update, a.messages) = (counts, update, messages)
         return a
     }
 
+    /// One touch file read into a state of its own, under the run's name for it.
+    private func readOne(_ f: FileContext) throws -> TouchState {
+        var one = try TouchState.read(plan, ctx, files: [f])
+        one.files[0].account = one.files[0].account(as: f.path)
+        return one
+    }
+
+    /// What the saved states of reused files decode to: the merged state when it covers only
+    /// such files (`base`: their names), the other reused states absorbed one at a time, and
+    /// those whose body does not decode (`broken`).
+    struct DecodedStates: Sendable {
+        var state: TouchState?
+        var base: Set<String>?
+        var broken: [Reused] = []
+        var messages: [String] = []
+    }
+
+    private func decodeSaved(_ reused: [Reused]) -> DecodedStates {
+        var out = DecodedStates()
+        if let base = loadMerged(covering: reused, &out.messages) { (out.state, out.base) = (base.state, base.names) }
+        for r in reused where !(out.base?.contains(r.name) ?? false) {
+            do {
+                let s = try SavedState.load(r.path)
+                try s.check(fingerprint: fingerprint, file: r.path, evidence: ctx.evidence)
+                if out.state == nil { out.state = s.state } else { out.state!.absorb(s.state, evidence: ctx.evidence) }
+            } catch {
+                out.messages.append("--state-dir: \(error); its file is read again")
+                out.broken.append(r)
+            }
+        }
+        return out
+    }
+
     /// The folder's merged state, when every file it covers is one of `reused` with the same
     /// identity, hash and reading, and its `as_of` is not after the report's; else nil (a merged
     /// state that does not decode is reported and left out: the per-file states stand).
-    private func loadMerged(
-        covering reused: [(name: String, path: String, file: CoveredFile, context: FileContext)], _ messages: inout [String]
-    ) -> (state: TouchState, names: Set<String>)? {
+    private func loadMerged(covering reused: [Reused], _ messages: inout [String]) -> (state: TouchState, names: Set<String>)? {
         let path = dir + "/" + Self.mergedName
         guard !reused.isEmpty, FileIdentity.of(path) != nil else { return nil }
         var wanted: [String: CoveredFile] = [:]
