@@ -20,18 +20,27 @@ public final class AtomicDirectory: @unchecked Sendable {
         let parent = Paths.parent(target.path)
         let name = Paths.lastComponent(target.path)
         try Self.createParents(parent, for: target)
-        // mkdtemp: a new folder beside the target (never follows a planted symlink).
+        // mkdtemp: a new folder beside the target (never follows a planted symlink). Made and
+        // registered under the registry's lock, so a signal's clean-up never misses it, and
+        // never made once the clean-up has begun.
         var template = Array("\(parent)/.\(name).tmp-XXXXXX".utf8CString)
+        Self.registry.lock()
+        guard !Self.closing else {
+            Self.registry.unlock()
+            throw OutputError(.cannotCreate, path: target.given, "the run is being interrupted")
+        }
         // This is safe: the template is a NUL-terminated C string mkdtemp rewrites in place.
         guard let p = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             let e = errno
+            Self.registry.unlock()
             let code: OutputError.Code = e == EACCES || e == EPERM || e == EROFS ? .refused : .cannotCreate
             throw OutputError(code, path: target.given, "cannot create the new \(target.role.option) folder beside it", cause: Errno(e))
         }
         staging = String(cString: p)
+        Self.openFolders[ObjectIdentifier(self)] = Weak(folder: self)
+        Self.registry.unlock()
         // mkdtemp makes the folder private (0700): give it the mode any new folder would get.
         chmod(staging, 0o777 & ~FileIO.umaskValue)
-        Self.register(self)
         try write(target.role.marker, target.role.markerText)
     }
 
@@ -136,13 +145,9 @@ public final class AtomicDirectory: @unchecked Sendable {
 
     private struct Weak { weak var folder: AtomicDirectory? }
     nonisolated(unsafe) private static var openFolders: [ObjectIdentifier: Weak] = [:]
+    /// Set by `discardAll`: no new folder is made after it.
+    nonisolated(unsafe) private static var closing = false
     private static let registry = NSLock()
-
-    private static func register(_ d: AtomicDirectory) {
-        registry.lock()
-        openFolders[ObjectIdentifier(d)] = Weak(folder: d)
-        registry.unlock()
-    }
 
     private static func unregister(_ d: AtomicDirectory) {
         registry.lock()
@@ -154,6 +159,7 @@ public final class AtomicDirectory: @unchecked Sendable {
     /// swap in progress. The process must exit right after.
     public static func discardAll() {
         registry.lock()
+        closing = true
         let all = openFolders.values.compactMap(\.folder)
         registry.unlock()
         for d in all { d.discard() }
