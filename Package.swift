@@ -12,10 +12,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // Zip containers: archives as inputs (`export.zip#Lead.csv`) and report.xlsx.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         // C libraries, linked from the system (see README: libcsv-dev, zlib1g-dev, libisal-dev).
-        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CPilotZlib", path: "Sources/CPilotZlib"),
         .systemLibrary(name: "CLibCSV", path: "Sources/CLibCSV"),
         .systemLibrary(name: "CISAL", path: "Sources/CISAL", pkgConfig: "libisal"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
@@ -24,8 +26,9 @@ let package = Package(
         .target(
             name: "PilotScope",
             dependencies: [
-                "CZlib", "CLibCSV", "CISAL", "CCrypto", "CPilotShims",
+                "CPilotZlib", "CLibCSV", "CISAL", "CCrypto", "CPilotShims",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             path: "Sources/PilotScope"
         ),
@@ -40,7 +43,7 @@ let package = Package(
         .target(name: "PilotScopeTestSupport", dependencies: ["PilotScope"], path: "Sources/PilotScopeTestSupport"),
         .testTarget(
             name: "PilotScopeTests",
-            dependencies: ["PilotScope", "PilotScopeTestSupport", "CLibCSV", "CZlib"],
+            dependencies: ["PilotScope", "PilotScopeTestSupport", "CLibCSV", "CPilotZlib"],
             path: "Tests/PilotScopeTests",
             resources: [.copy("Fixtures")]
         ),

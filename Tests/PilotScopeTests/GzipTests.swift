@@ -1,4 +1,4 @@
-import CZlib
+import CPilotZlib
 import PilotScopeTestSupport
 import XCTest
 

@@ -1,4 +1,4 @@
-import CZlib
+import CPilotZlib
 import Foundation
 
 /// Streams gzip (zlib deflate, level 1) to a file: no whole file in memory.

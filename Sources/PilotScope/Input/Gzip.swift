@@ -1,5 +1,5 @@
 import CISAL
-import CZlib
+import CPilotZlib
 
 /// One inflate engine (ISA-L or zlib) behind the gzip member reader: it inflates from the input
 /// it was given until a member ends, and starts a new member on request. Every C result is
@@ -186,7 +186,7 @@ final class ZlibInflater: Inflater {
     func inflate(into out: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> (produced: Int, memberEnded: Bool) {
         strm.pointee.next_out = out
         strm.pointee.avail_out = uInt(capacity)
-        let ret = CZlib.inflate(strm, Z_NO_FLUSH)
+        let ret = CPilotZlib.inflate(strm, Z_NO_FLUSH)
         let produced = capacity - Int(strm.pointee.avail_out)
         switch ret {
         case Z_OK, Z_BUF_ERROR: return (produced, false)

@@ -1,4 +1,4 @@
-import CZlib
+import CPilotZlib
 import Foundation
 
 /// A touch state as saved (SPEC §7): the state, the fingerprint of the configuration it was
@@ -200,7 +200,7 @@ enum StateZlib {
     }
 
     static func crc32(_ b: UnsafeRawBufferPointer) -> UInt32 {
-        guard let p = b.baseAddress else { return UInt32(CZlib.crc32(0, nil, 0)) }
+        guard let p = b.baseAddress else { return UInt32(CPilotZlib.crc32(0, nil, 0)) }
         return UInt32(crc32_z(0, p.assumingMemoryBound(to: UInt8.self), b.count))
     }
 
@@ -244,7 +244,7 @@ enum StateZlib {
                 let room = min(o.count - produced, Int(UInt32.max))
                 strm.pointee.next_out = o.baseAddress! + produced
                 strm.pointee.avail_out = uInt(room)
-                let rc = CZlib.inflate(strm, Z_NO_FLUSH)
+                let rc = CPilotZlib.inflate(strm, Z_NO_FLUSH)
                 produced += room - Int(strm.pointee.avail_out)
                 return rc
             }
