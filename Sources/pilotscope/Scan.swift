@@ -23,7 +23,7 @@ struct Scan: ParsableCommand {
 
     @OptionGroup var read: ReadOptions
 
-    @Argument(help: "Files to scan (gzip or plain; - is standard input).")
+    @Argument(help: "Files to scan (gzip or plain; zip archives, or members as archive.zip#Member.csv; - is standard input).")
     var files: [String] = []
 
     func validate() throws {
@@ -38,18 +38,26 @@ struct Scan: ParsableCommand {
             resolved = r
             sections = try InputPlan.sections(r)
         }
+        let configured = sections.count
         if !files.isEmpty {
             var s = InputSection(files: files, preset: preset)
             s.input_timezone = inputTimezone
             s.delimiter = delimiter
-            let k: InputKind
+            let expanded = try InputPlan.expand(files, base: ".")
             if let kind {
-                guard let kk = InputKind(rawValue: kind) else { throw ValidationError("unknown kind '\(kind)'") }
-                k = kk
+                guard let k = InputKind(rawValue: kind) else { throw ValidationError("unknown kind '\(kind)'") }
+                sections.append(PlannedSection(kind: k, section: s, files: expanded))
             } else {
-                k = try guessKind(files[0], preset: preset, delimiter: delimiter.utf8.first ?? 0x2C, backend: read.inflate)
+                // Each file (or zip member) of its own guessed kind: an export archive holds several.
+                for f in expanded {
+                    let k = try guessKind(f, preset: preset, delimiter: delimiter.utf8.first ?? 0x2C, backend: read.inflate)
+                    if let last = sections.last, last.kind == k, last.section.preset == s.preset, sections.count > configured {
+                        sections[sections.count - 1].files.append(f)
+                    } else {
+                        sections.append(PlannedSection(kind: k, section: s, files: [f]))
+                    }
+                }
             }
-            sections.append(PlannedSection(kind: k, section: s, files: try InputPlan.expand(files, base: ".")))
         }
         let contexts = try InputPlan.contexts(sections: sections, config: resolved, backend: read.inflate)
         let start = Date()

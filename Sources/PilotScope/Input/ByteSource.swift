@@ -41,7 +41,7 @@ public final class FileReader: ByteSource {
     private let owns: Bool
     public private(set) var fileOffset = 0
     /// SHA-256 of the bytes read, when asked for (summary.json).
-    private var digest: OpaquePointer?
+    private let digest: SHA256Stream?
     /// Called once with the SHA-256 when the end of the file is reached.
     var onEnd: ((String?) -> Void)?
 
@@ -50,10 +50,7 @@ public final class FileReader: ByteSource {
 
     public init(path: String, checksum: Bool = false) throws {
         name = path
-        if checksum {
-            digest = EVP_MD_CTX_new()
-            EVP_DigestInit_ex(digest, EVP_sha256(), nil)
-        }
+        digest = checksum ? SHA256Stream() : nil
         if path == "-" {
             fd = 0
             owns = false
@@ -71,17 +68,10 @@ public final class FileReader: ByteSource {
 
     deinit {
         if owns { close(fd) }
-        if let digest { EVP_MD_CTX_free(digest) }
     }
 
     /// Hex SHA-256 of everything read so far (call once, at the end).
-    public func sha256() -> String? {
-        guard let digest else { return nil }
-        var out = [UInt8](repeating: 0, count: 32)
-        var len: UInt32 = 0
-        EVP_DigestFinal_ex(digest, &out, &len)
-        return out.map { String(format: "%02x", $0) }.joined()
-    }
+    public func sha256() -> String? { digest?.hex() }
 
     public func read(into p: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
         while true {
@@ -89,7 +79,7 @@ public final class FileReader: ByteSource {
                 fd == 0 && !owns ? StdinReplay.shared.read(into: p, capacity: capacity, position: fileOffset, probe: probe) : Foundation.read(fd, p, capacity)
             if n >= 0 {
                 fileOffset += n
-                if let digest, n > 0 { EVP_DigestUpdate(digest, p, n) }
+                if let digest, n > 0 { digest.update(p, n) }
                 if n == 0, let cb = onEnd {
                     onEnd = nil
                     cb(sha256())
@@ -99,6 +89,28 @@ public final class FileReader: ByteSource {
             if errno == EINTR { continue }
             throw InputError(.unreadable, file: name, "read failed: \(String(cString: strerror(errno)))", offset: fileOffset)
         }
+    }
+}
+
+/// SHA-256 of a byte stream, fed as it is read.
+final class SHA256Stream {
+    private let ctx: OpaquePointer?
+
+    init() {
+        ctx = EVP_MD_CTX_new()
+        EVP_DigestInit_ex(ctx, EVP_sha256(), nil)
+    }
+
+    deinit { EVP_MD_CTX_free(ctx) }
+
+    func update(_ p: UnsafeRawPointer, _ n: Int) { EVP_DigestUpdate(ctx, p, n) }
+
+    /// The digest in hex (call once, at the end).
+    func hex() -> String {
+        var out = [UInt8](repeating: 0, count: 32)
+        var len: UInt32 = 0
+        EVP_DigestFinal_ex(ctx, &out, &len)
+        return out.map { String(format: "%02x", $0) }.joined()
     }
 }
 
@@ -122,10 +134,20 @@ final class PeekedSource: ByteSource {
 public enum InflateBackend: String, Sendable, CaseIterable { case isal, zlib }
 
 /// Opens a path for reading, inflating gzip (recognised by its magic bytes, not the name).
+/// A zip member (`archive.zip#Member.csv`) is streamed from its archive, and inflated if it is
+/// itself gzip.
 public func openInput(_ path: String, backend: InflateBackend = .isal, checksum: ((String?) -> Void)? = nil, probe: Bool = false) throws -> ByteSource {
-    let f = try FileReader(path: path, checksum: checksum != nil)
-    f.probe = probe
-    f.onEnd = checksum
+    let f: ByteSource
+    if let z = ZipPath.split(path), let member = z.member {
+        let r = try ZipMemberReader(archive: z.archive, member: member, backend: backend, checksum: checksum != nil)
+        r.onEnd = checksum
+        f = r
+    } else {
+        let r = try FileReader(path: path, checksum: checksum != nil)
+        r.probe = probe
+        r.onEnd = checksum
+        f = r
+    }
     var head = [UInt8](repeating: 0, count: 2)
     var got = 0
     while got < 2 {

@@ -106,11 +106,14 @@ final class GzipMemberReader: ByteSource {
 final class ISALInflater: Inflater {
     // inflate_state is 87 KB: keep it behind a pointer, off the stack.
     private let state: UnsafeMutablePointer<inflate_state>
+    private let wrapper: UInt32
 
-    init() {
+    /// `raw`: a bare deflate stream (a zip member), without a gzip header or trailer.
+    init(raw: Bool = false) {
+        wrapper = UInt32(raw ? ISAL_DEFLATE : ISAL_GZIP)
         state = .allocate(capacity: 1)
         isal_inflate_init(state)
-        state.pointee.crc_flag = UInt32(ISAL_GZIP)
+        state.pointee.crc_flag = wrapper
         state.pointee.avail_in = 0
     }
 
@@ -140,7 +143,7 @@ final class ISALInflater: Inflater {
     func startMember() throws {
         let keepIn = state.pointee.next_in, keepAvail = state.pointee.avail_in
         isal_inflate_reset(state)
-        state.pointee.crc_flag = UInt32(ISAL_GZIP)
+        state.pointee.crc_flag = wrapper
         state.pointee.next_in = keepIn
         state.pointee.avail_in = keepAvail
     }
@@ -154,16 +157,17 @@ final class ISALInflater: Inflater {
     }
 }
 
-/// zlib's inflate (`windowBits` 15 + 32): the reference backend and the fallback. Every zlib
+/// zlib's inflate (`windowBits` 15 + 32 for gzip, -15 for a raw zip member): the reference
+/// backend and the fallback. Every zlib
 /// result is checked: `inflateInit2` and `inflateReset` failures are errors, not ignored.
 final class ZlibInflater: Inflater {
     private let strm: UnsafeMutablePointer<z_stream>
 
-    init(name: String) throws {
+    init(name: String, raw: Bool = false) throws {
         // zlib needs a stable address for its stream: raw memory, freed in deinit.
         strm = .allocate(capacity: 1)
         strm.initialize(to: z_stream())
-        let rc = CZlib_inflateInit2(strm, 15 + 32)
+        let rc = CZlib_inflateInit2(strm, raw ? -15 : 15 + 32)
         guard rc == Z_OK else {
             strm.deallocate()
             throw InputError(.inflaterFailed, file: name, "cannot start zlib's inflate: \(Self.codeName(rc))")

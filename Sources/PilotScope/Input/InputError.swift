@@ -3,7 +3,7 @@ public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String {
             case unreadable, corruptGzip, truncatedGzip, trailingGarbage, csvSyntax, unterminatedQuote, fieldTooLarge, recordTooLarge, rejectRate,
-                missingColumn, emptyFile, inflaterFailed
+                missingColumn, emptyFile, inflaterFailed, corruptArchive, zipMember
         }
         private let value: Value
         private init(_ v: Value) { value = v }
@@ -20,6 +20,10 @@ public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let emptyFile = Code(.emptyFile)
         /// The inflate engine could not start (out of memory, a broken library).
         public static let inflaterFailed = Code(.inflaterFailed)
+        /// A zip archive whose records or member data are damaged (CRC, deflate, headers).
+        public static let corruptArchive = Code(.corruptArchive)
+        /// A zip member that is missing, encrypted, or stored in a way PilotScope does not read.
+        public static let zipMember = Code(.zipMember)
         public var description: String { value.rawValue }
     }
 

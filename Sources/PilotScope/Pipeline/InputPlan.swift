@@ -28,21 +28,48 @@ public enum InputPlan {
                 continue
             }
             let full = p.hasPrefix("/") || base == "." || base.isEmpty ? p : base + "/" + p
-            if !p.contains(where: { "*?[".contains($0) }) {
-                out.append(full)
+            if let z = ZipPath.split(full) {
+                let archives = isPattern(z.archive) ? try globbed(z.archive, typed: p, base: base) : [z.archive]
+                for a in archives { out += try zipMembers(ZipPath(archive: a, member: z.member)) }
                 continue
             }
-            var g = glob_t()
-            defer { globfree(&g) }
-            let rc = glob(full, 0, nil, &g)
-            var matches: [String] = []
-            if rc == 0 {
-                for i in 0..<Int(g.gl_pathc) { if let c = g.gl_pathv[i] { matches.append(String(cString: c)) } }
-            }
-            if matches.isEmpty { throw InputError(.unreadable, file: p, "the pattern matches no file (looked in \(base))") }
-            out += matches.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            out += isPattern(p) ? try globbed(full, typed: p, base: base) : [full]
         }
         return out
+    }
+
+    static func isPattern(_ s: String) -> Bool { s.contains(where: { "*?[".contains($0) }) }
+
+    static func byteOrder(_ a: String, _ b: String) -> Bool { Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)) }
+
+    /// The files a glob matches, in byte order; none is an error.
+    static func globbed(_ full: String, typed: String, base: String) throws -> [String] {
+        var g = glob_t()
+        defer { globfree(&g) }
+        var matches: [String] = []
+        if glob(full, 0, nil, &g) == 0 {
+            for i in 0..<Int(g.gl_pathc) { if let c = g.gl_pathv[i] { matches.append(String(cString: c)) } }
+        }
+        if matches.isEmpty { throw InputError(.unreadable, file: typed, "the pattern matches no file (looked in \(base))") }
+        return matches.sorted(by: byteOrder)
+    }
+
+    /// `archive.zip#Member` for each member a zip entry names: the member, the members a glob
+    /// matches (as `glob` matches: `*` stops at `/`), or without `#` every member ending in
+    /// `.csv` (any case); in byte order of their names. None is an error naming the archive.
+    static func zipMembers(_ z: ZipPath) throws -> [String] {
+        let files = try ZipDirectory.members(z.archive).filter { !$0.isDirectory }.map(\.name)
+        let chosen: [String]
+        switch z.member {
+        case .some(let m) where isPattern(m): chosen = files.filter { Paths.globMatches(m, $0) }
+        case .some(let m): chosen = [try ZipDirectory.member(z.archive, m).name]
+        case .none: chosen = files.filter { $0.lowercased().hasSuffix(".csv") }
+        }
+        if chosen.isEmpty {
+            let what = z.member.map { "no member matches '\($0)'" } ?? "the archive holds no member ending in .csv"
+            throw InputError(.zipMember, file: z.archive, what + " (it holds: \(files.isEmpty ? "no files" : files.prefix(10).joined(separator: ", ")))")
+        }
+        return chosen.sorted(by: byteOrder).map { z.archive + "#" + $0 }
     }
 
     /// The absolute glob patterns of the sections' file entries (entries without `*?[` are files,
@@ -108,12 +135,12 @@ public enum InputPlan {
             // A configured pattern that matches nothing names no file here (the run that reads
             // the config says so).
             for f in (try? expand(s.files?.items ?? [], base: base)) ?? [] {
-                if case .success(let real) = Paths.real(f), owner[real] == nil { owner[real] = i }
+                if let real = FileIdentity.of(f)?.realPath, owner[real] == nil { owner[real] = i }
             }
         }
         var groups: [(section: Int, files: [String])] = []
         for f in try expand(cli, base: ".") {
-            let i = (try? Paths.real(f).get()).flatMap { owner[$0] } ?? 0
+            let i = FileIdentity.of(f).flatMap { owner[$0.realPath] } ?? 0
             if let g = groups.firstIndex(where: { $0.section == i }) { groups[g].files.append(f) } else { groups.append((i, [f])) }
         }
         return groups.map { g in

@@ -284,7 +284,11 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
     }
 }
 
+/// Bytes a read of the file consumes: the file's size, or a zip member's stored size.
 func fileSize(_ path: String) -> Int {
+    if let z = ZipPath.split(path), let m = z.member {
+        return (try? ZipDirectory.member(z.archive, m)).map { Int(clamping: $0.compressedSize) } ?? 0
+    }
     var st = stat()
     return path != "-" && stat(path, &st) == 0 ? Int(st.st_size) : 0
 }

@@ -16,13 +16,18 @@ public struct FileIdentity: Equatable, Sendable {
 
     /// The identity of the file at `path`, or nil when it cannot be had (standard input, a
     /// file gone): such a file cannot be saved in a state.
+    /// A zip member is `real path of the archive#member`, with the archive's size and mtime (a
+    /// rewritten archive is read again).
     public static func of(_ path: String) -> FileIdentity? {
-        guard path != "-", let real = realpath(path, nil) else { return nil }
+        let zip = ZipPath.split(path)
+        let file = zip?.member != nil ? zip?.archive ?? path : path
+        guard path != "-", let real = realpath(file, nil) else { return nil }
         defer { free(real) }
         var st = stat()
         guard stat(real, &st) == 0 else { return nil }
         let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
-        return FileIdentity(realPath: String(cString: real), size: Int64(st.st_size), mtime: mtime)
+        let name = String(cString: real) + (zip?.member.map { "#" + $0 } ?? "")
+        return FileIdentity(realPath: name, size: Int64(st.st_size), mtime: mtime)
     }
 }
 

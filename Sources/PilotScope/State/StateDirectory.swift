@@ -225,10 +225,22 @@ struct StateDirectory {
 
 /// SHA-256 of a file's bytes as stored, streamed.
 enum FileDigest {
+    /// The digest a read records: of the file's bytes, or of a zip member's stored bytes (read
+    /// through, so its CRC is checked too).
     static func sha256(_ path: String) throws -> String {
-        let reader = try FileReader(path: path, checksum: true)
+        var digest: String?
+        let reader: ByteSource
+        if let z = ZipPath.split(path), let member = z.member {
+            let r = try ZipMemberReader(archive: z.archive, member: member, backend: .isal, checksum: true)
+            r.onEnd = { digest = $0 }
+            reader = r
+        } else {
+            let r = try FileReader(path: path, checksum: true)
+            r.onEnd = { digest = $0 }
+            reader = r
+        }
         var buf = [UInt8](repeating: 0, count: 1 << 20)
         while try buf.withUnsafeMutableBufferPointer({ try reader.read(into: $0.baseAddress!, capacity: $0.count) }) > 0 {}
-        return reader.sha256() ?? ""
+        return digest ?? ""
     }
 }
