@@ -3,7 +3,7 @@ public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String {
             case unreadable, corruptGzip, truncatedGzip, trailingGarbage, csvSyntax, unterminatedQuote, fieldTooLarge, recordTooLarge, rejectRate,
-                missingColumn, emptyFile, inflaterFailed, corruptArchive, zipMember
+                missingColumn, emptyFile, inflaterFailed, corruptArchive, zipMember, missingMember
         }
         private let value: Value
         private init(_ v: Value) { value = v }
@@ -22,8 +22,10 @@ public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let inflaterFailed = Code(.inflaterFailed)
         /// A zip archive whose records or member data are damaged (CRC, deflate, headers).
         public static let corruptArchive = Code(.corruptArchive)
-        /// A zip member that is missing, encrypted, or stored in a way PilotScope does not read.
+        /// A zip member that is encrypted, or stored in a way PilotScope does not read.
         public static let zipMember = Code(.zipMember)
+        /// A member an entry names that its archive does not hold.
+        public static let missingMember = Code(.missingMember)
         public var description: String { value.rawValue }
     }
 

@@ -67,7 +67,7 @@ public enum ZipDirectory {
         if let m = all.first(where: { $0.name == name && !$0.isDirectory }) { return m }
         let files = all.filter { !$0.isDirectory }.map(\.name)
         let shown = files.prefix(10).joined(separator: ", ") + (files.count > 10 ? ", …" : "")
-        throw InputError(.zipMember, file: archive, "the archive has no member '\(name)' (it holds: \(files.isEmpty ? "no files" : shown))")
+        throw InputError(.missingMember, file: archive, "the archive has no member '\(name)' (it holds: \(files.isEmpty ? "no files" : shown))")
     }
 
     private static func list(_ archive: String) throws -> [ZipMember] {

@@ -29,8 +29,7 @@ public enum InputPlan {
             }
             let full = p.hasPrefix("/") || base == "." || base.isEmpty ? p : base + "/" + p
             if let z = ZipPath.split(full) {
-                let archives = isPattern(z.archive) ? try globbed(z.archive, typed: p, base: base) : [z.archive]
-                for a in archives { out += try zipMembers(ZipPath(archive: a, member: z.member)) }
+                out += try zipEntries(z, typed: p, base: base)
                 continue
             }
             out += isPattern(p) ? try globbed(full, typed: p, base: base) : [full]
@@ -54,6 +53,26 @@ public enum InputPlan {
         return matches.sorted(by: byteOrder)
     }
 
+    /// The members a zip entry names. With a glob for the archive (`WE_00D*.zip#Lead.csv`: a
+    /// weekly export is split over several archives), an archive without the member is passed
+    /// over; none in any of them is the error.
+    static func zipEntries(_ z: ZipPath, typed: String, base: String) throws -> [String] {
+        guard isPattern(z.archive) else { return try zipMembers(z) }
+        var out: [String] = []
+        var firstMiss: InputError?
+        for a in try globbed(z.archive, typed: typed, base: base) {
+            do {
+                out += try zipMembers(ZipPath(archive: a, member: z.member))
+            } catch let e as InputError where e.code == .missingMember {
+                firstMiss = firstMiss ?? e
+            }
+        }
+        if out.isEmpty, let firstMiss {
+            throw InputError(.missingMember, file: typed, "no archive the pattern matches holds the member (first: \(firstMiss.description))")
+        }
+        return out
+    }
+
     /// `archive.zip#Member` for each member a zip entry names: the member, the members a glob
     /// matches (as `glob` matches: `*` stops at `/`), or without `#` every member ending in
     /// `.csv` (any case); in byte order of their names. None is an error naming the archive.
@@ -67,7 +86,7 @@ public enum InputPlan {
         }
         if chosen.isEmpty {
             let what = z.member.map { "no member matches '\($0)'" } ?? "the archive holds no member ending in .csv"
-            throw InputError(.zipMember, file: z.archive, what + " (it holds: \(files.isEmpty ? "no files" : files.prefix(10).joined(separator: ", ")))")
+            throw InputError(.missingMember, file: z.archive, what + " (it holds: \(files.isEmpty ? "no files" : files.prefix(10).joined(separator: ", ")))")
         }
         return chosen.sorted(by: byteOrder).map { z.archive + "#" + $0 }
     }
