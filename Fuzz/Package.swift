@@ -7,7 +7,7 @@ let package = Package(
     name: "PilotScopeFuzz",
     dependencies: [.package(path: "../")],
     targets: [.target(name: "FuzzSupport", path: "Sources/FuzzSupport")]
-        + ["FuzzCSV", "FuzzTimestamp", "FuzzURL", "FuzzConfig", "FuzzState"].map {
+        + ["FuzzCSV", "FuzzTimestamp", "FuzzURL", "FuzzConfig", "FuzzState", "FuzzZip"].map {
             .executableTarget(
                 name: $0,
                 dependencies: [

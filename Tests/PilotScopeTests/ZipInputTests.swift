@@ -297,6 +297,15 @@ final class ZipCorpusTests: XCTestCase {
         expect(try run(moved.bytes), 1, ["x.zip#crm.csv", "local header"])
     }
 
+    /// FuzzZip's first finding: an archive on which ZIPFoundation's reader trapped (an offset
+    /// past Int64 in its iterator). Now a refusal with the archive and a byte offset.
+    func testFuzzFindings() throws {
+        let path = Support.fixtures.appendingPathComponent("zip-fuzz/zipfoundation-trap.zip").path
+        let r = try Support.run(["scan", path])
+        XCTAssertEqual(r.code, 1, r.err)
+        XCTAssertTrue(r.err.contains("zipfoundation-trap.zip") && r.err.contains("not a readable zip archive") && r.err.contains("byte offset"), r.err)
+    }
+
     func testUnsupportedMethod() throws {
         var a = try archive()
         a.bytes[a.local + 8] = 12

@@ -1,5 +1,4 @@
 import Foundation
-import ZIPFoundation
 
 /// An input path that names a zip archive or a member of one: `exports/WE_00D.zip#Lead.csv`.
 /// The archive part is everything up to the first `#` that follows a name ending in `.zip`
@@ -34,14 +33,14 @@ public struct ZipMember: Sendable {
     public var compressedSize: UInt64
     public var uncompressedSize: UInt64
     var localHeaderOffset: UInt64
-    var isDirectory: Bool
+    public var isDirectory: Bool
 }
 
-/// The central directory of an archive, read with ZIPFoundation (end records, zip64, entries)
-/// and kept per archive for the run. ZIPFoundation 0.9.20 (pinned exactly in Package.swift)
-/// keeps an entry's local-header offset, method and flags internal, and its iteration stops
-/// without an error at an encrypted entry: those fields are read through `Mirror`, and the
-/// number of entries listed is checked against the end record's count, so no member vanishes.
+/// The central directory of an archive, kept per archive for the run. It is read here, bounded
+/// by the file's size at every step, and not with ZIPFoundation's reader, which traps on a
+/// hostile offset (found by FuzzZip at once), stops listing without an error at an encrypted
+/// entry, and keeps each entry's data offset internal (docs/DECISIONS.md). Multi-disk archives
+/// are refused; zip64 end records and extra fields are read.
 public enum ZipDirectory {
     nonisolated(unsafe) private static var cache: [String: [ZipMember]] = [:]
     private static let lock = NSLock()
@@ -54,14 +53,22 @@ public enum ZipDirectory {
             return m
         }
         lock.unlock()
-        let listed = try list(archive)
+        let listed = try read(archive)
         lock.lock()
         cache[archive] = listed
         lock.unlock()
         return listed
     }
 
-    /// The member named `name`, or an error that names the archive and lists what it holds.
+    /// Drops what is kept of `archive` (the fuzzer writes a new archive at each path).
+    public static func forget(_ archive: String) {
+        lock.lock()
+        cache[archive] = nil
+        lock.unlock()
+    }
+
+    /// The member named `name` (the first, if two have it), or an error that names the archive
+    /// and lists what it holds.
     public static func member(_ archive: String, _ name: String) throws -> ZipMember {
         let all = try members(archive)
         if let m = all.first(where: { $0.name == name && !$0.isDirectory }) { return m }
@@ -70,87 +77,122 @@ public enum ZipDirectory {
         throw InputError(.missingMember, file: archive, "the archive has no member '\(name)' (it holds: \(files.isEmpty ? "no files" : shown))")
     }
 
-    private static func list(_ archive: String) throws -> [ZipMember] {
+    /// A member's uncompressed and compressed sizes and its local header's offset.
+    typealias Sizes = (u: UInt64, c: UInt64, offset: UInt64)
+
+    /// Where the central directory lies and how many entries it holds.
+    struct Directory { var offset: UInt64, size: UInt64, entries: UInt64 }
+
+    static func read(_ archive: String) throws -> [ZipMember] {
         var st = stat()
         guard stat(archive, &st) == 0 else { throw InputError(.unreadable, file: archive, "cannot open: \(String(cString: strerror(errno)))") }
         if (st.st_mode & S_IFMT) == S_IFDIR { throw InputError(.unreadable, file: archive, "is a directory, not a zip archive") }
-        let zip: Archive
-        do {
-            zip = try Archive(url: URL(fileURLWithPath: archive), accessMode: .read)
-        } catch {
-            throw InputError(.corruptArchive, file: archive, "not a readable zip archive (\(error)): its end-of-central-directory record is missing or damaged")
-        }
+        let file = try PositionalFile(archive)
+        let dir = try directory(file, archive)
+        var cd = [UInt8](repeating: 0, count: Int(dir.size))
+        try file.read(&cd, at: dir.offset, archive: archive)
         var out: [ZipMember] = []
-        for entry in zip { out.append(try member(of: entry, archive: archive)) }
-        let expected = try entryCount(zip, archive: archive)
-        if UInt64(out.count) < expected { throw unreadableEntry(archive: archive, zip: zip, index: out.count, of: expected) }
+        var at = 0
+        while UInt64(out.count) < dir.entries {
+            let (m, next) = try record(cd, at, file.size, archive, base: dir.offset)
+            out.append(m)
+            at = next
+        }
         return out
     }
 
-    private static func member(of entry: Entry, archive: String) throws -> ZipMember {
-        let cd = try Reflect.child(entry, "centralDirectoryStructure", archive)
-        let nameData: Data = try Reflect.value(cd, "fileNameData", archive)
-        let offset32: UInt32 = try Reflect.value(cd, "relativeOffsetOfLocalHeader", archive)
-        var offset = UInt64(offset32)
-        if offset32 == .max {
-            // zip64: the offset is in the entry's zip64 extended information.
-            let fields = try Reflect.optional(Reflect.child(cd, "extraFields", archive)).map { Reflect.elements($0) } ?? []
-            guard let z = fields.compactMap({ Reflect.maybe($0, "relativeOffsetOfLocalHeader") as UInt64? }).first else {
-                throw InputError(.corruptArchive, file: archive, "member '\(entry.path)': zip64 offset missing from its central-directory entry")
+    private static func corrupt(_ archive: String, _ why: String, at offset: UInt64? = nil) -> InputError {
+        InputError(.corruptArchive, file: archive, "not a readable zip archive: " + why, offset: offset.map { Int(clamping: $0) })
+    }
+
+    /// The end record (the last one whose comment reaches the end of the file), and the zip64
+    /// end record when its locator precedes it.
+    static func directory(_ file: PositionalFile, _ archive: String) throws -> Directory {
+        let tailLength = Int(min(file.size, 22 + 65535))
+        guard tailLength >= 22 else { throw corrupt(archive, "too short for an end-of-central-directory record") }
+        var tail = [UInt8](repeating: 0, count: tailLength)
+        let tailStart = file.size - UInt64(tailLength)
+        try file.read(&tail, at: tailStart, archive: archive)
+        guard
+            let e = stride(from: tailLength - 22, through: 0, by: -1).first(where: {
+                LittleEndian.u32(tail, $0) == 0x0605_4B50 && $0 + 22 + Int(LittleEndian.u16(tail, $0 + 20)) <= tailLength
+            })
+        else { throw corrupt(archive, "no end-of-central-directory record (not a zip file, or cut short)") }
+        let eocd = tailStart + UInt64(e)
+        guard LittleEndian.u16(tail, e + 4) == 0, LittleEndian.u16(tail, e + 6) == 0 else {
+            throw corrupt(archive, "a multi-disk (split) archive", at: eocd)
+        }
+        var d = Directory(
+            offset: UInt64(LittleEndian.u32(tail, e + 16)), size: UInt64(LittleEndian.u32(tail, e + 12)), entries: UInt64(LittleEndian.u16(tail, e + 10)))
+        var end = eocd
+        if e >= 20, LittleEndian.u32(tail, e - 20) == 0x0706_4B50 {
+            (d, end) = try zip64Directory(file, archive, locator: Array(tail[(e - 20)..<e]), before: eocd - 20)
+        }
+        guard d.offset <= end, d.size <= end - d.offset else { throw corrupt(archive, "the central directory lies outside the file", at: eocd) }
+        guard d.entries <= d.size / 46 else { throw corrupt(archive, "\(d.entries) entries cannot fit in a central directory of \(d.size) bytes", at: eocd) }
+        return d
+    }
+
+    private static func zip64Directory(_ file: PositionalFile, _ archive: String, locator: [UInt8], before: UInt64) throws -> (Directory, UInt64) {
+        let at = LittleEndian.u64(locator, 8)
+        guard at <= before, before - at >= 56 else { throw corrupt(archive, "the zip64 end record lies outside the file", at: before) }
+        var r = [UInt8](repeating: 0, count: 56)
+        try file.read(&r, at: at, archive: archive)
+        guard LittleEndian.u32(r, 0) == 0x0606_4B50 else { throw corrupt(archive, "no zip64 end record where its locator points", at: at) }
+        guard LittleEndian.u32(r, 16) == 0, LittleEndian.u32(r, 20) == 0 else { throw corrupt(archive, "a multi-disk (split) archive", at: at) }
+        return (Directory(offset: LittleEndian.u64(r, 48), size: LittleEndian.u64(r, 40), entries: LittleEndian.u64(r, 32)), at)
+    }
+
+    /// One central-directory record at `i` of `cd`: the member and where the next record starts.
+    static func record(_ cd: [UInt8], _ i: Int, _ fileSize: UInt64, _ archive: String, base: UInt64) throws -> (ZipMember, Int) {
+        let here = base + UInt64(i)
+        guard i <= cd.count - 46, LittleEndian.u32(cd, i) == 0x0201_4B50 else {
+            throw corrupt(archive, "a central-directory record is missing or damaged", at: here)
+        }
+        let n = Int(LittleEndian.u16(cd, i + 28)), m = Int(LittleEndian.u16(cd, i + 30)), k = Int(LittleEndian.u16(cd, i + 32))
+        let next = i + 46 + n + m + k
+        guard next <= cd.count else { throw corrupt(archive, "a central-directory record runs past the directory", at: here) }
+        let nameBytes = Array(cd[(i + 46)..<(i + 46 + n)])
+        let name = String(decoding: nameBytes, as: UTF8.self)
+        var sizes: Sizes = (u: UInt64(LittleEndian.u32(cd, i + 24)), c: UInt64(LittleEndian.u32(cd, i + 20)), offset: UInt64(LittleEndian.u32(cd, i + 42)))
+        if sizes.u == 0xFFFF_FFFF || sizes.c == 0xFFFF_FFFF || sizes.offset == 0xFFFF_FFFF {
+            sizes = try zip64Sizes(Array(cd[(i + 46 + n)..<(i + 46 + n + m)]), sizes, archive + "#" + name, at: here)
+        }
+        guard sizes.offset < fileSize else {
+            throw InputError(.corruptArchive, file: archive + "#" + name, "the member's local header lies outside the archive", offset: Int(clamping: here))
+        }
+        let member = ZipMember(
+            name: name, nameBytes: nameBytes, method: LittleEndian.u16(cd, i + 10), flags: LittleEndian.u16(cd, i + 8), crc32: LittleEndian.u32(cd, i + 16),
+            compressedSize: sizes.c, uncompressedSize: sizes.u, localHeaderOffset: sizes.offset, isDirectory: name.hasSuffix("/"))
+        return (member, next)
+    }
+
+    /// The zip64 extended information (extra field 0x0001): the 8-byte values of the fields
+    /// the record marks 0xFFFFFFFF, in the order uncompressed size, compressed size, offset.
+    static func zip64Sizes(_ extra: [UInt8], _ s: Sizes, _ name: String, at: UInt64) throws -> Sizes {
+        var i = 0
+        while i + 4 <= extra.count {
+            let id = LittleEndian.u16(extra, i), length = Int(LittleEndian.u16(extra, i + 2))
+            guard i + 4 + length <= extra.count else { break }
+            if id == 1 {
+                var out = s
+                var p = i + 4
+                func take(_ v: inout UInt64) throws {
+                    guard v == 0xFFFF_FFFF else { return }
+                    guard p + 8 <= i + 4 + length else {
+                        throw InputError(.corruptArchive, file: name, "zip64 extra field too short", offset: Int(clamping: at))
+                    }
+                    v = LittleEndian.u64(extra, p)
+                    p += 8
+                }
+                try take(&out.u)
+                try take(&out.c)
+                try take(&out.offset)
+                return out
             }
-            offset = z
+            i += 4 + length
         }
-        return ZipMember(
-            name: entry.path, nameBytes: Array(nameData), method: try Reflect.value(cd, "compressionMethod", archive),
-            flags: try Reflect.value(cd, "generalPurposeBitFlag", archive), crc32: entry.checksum,
-            compressedSize: entry.compressedSize, uncompressedSize: entry.uncompressedSize, localHeaderOffset: offset,
-            isDirectory: entry.type == .directory)
-    }
-
-    /// The number of entries the end record (or the zip64 end record) announces.
-    private static func entryCount(_ zip: Archive, archive: String) throws -> UInt64 {
-        if let z64 = Reflect.optional(try Reflect.child(zip, "zip64EndOfCentralDirectory", archive)) {
-            return try Reflect.value(Reflect.child(z64, "record", archive), "totalNumberOfEntriesInCentralDirectory", archive)
-        }
-        let n: UInt16 = try Reflect.value(Reflect.child(zip, "endOfCentralDirectoryRecord", archive), "totalNumberOfEntriesInCentralDirectory", archive)
-        return UInt64(n)
-    }
-
-    /// The entry ZIPFoundation stopped at: its name and why (read from its central-directory
-    /// record: 46 fixed bytes, then the name, extra field and comment).
-    private static func unreadableEntry(archive: String, zip: Archive, index: Int, of total: UInt64) -> InputError {
-        let why = "the central directory lists \(total) entries and only \(index) can be read"
-        guard let name = try? centralRecord(zip, archive: archive, index: index) else {
-            return InputError(.corruptArchive, file: archive, why + ": the central directory is damaged")
-        }
-        if name.flags & 1 != 0 {
-            return InputError(.zipMember, file: archive + "#" + name.name, "the member is encrypted: PilotScope reads only unencrypted archives (\(why))")
-        }
-        return InputError(.corruptArchive, file: archive + "#" + name.name, "the member's local header cannot be read (\(why))")
-    }
-
-    private static func centralRecord(_ zip: Archive, archive: String, index: Int) throws -> (name: String, flags: UInt16) {
-        var start: UInt64
-        if let z64 = Reflect.optional(try Reflect.child(zip, "zip64EndOfCentralDirectory", archive)) {
-            start = try Reflect.value(Reflect.child(z64, "record", archive), "offsetToStartOfCentralDirectory", archive)
-        } else {
-            let s: UInt32 = try Reflect.value(Reflect.child(zip, "endOfCentralDirectoryRecord", archive), "offsetToStartOfCentralDirectory", archive)
-            start = UInt64(s)
-        }
-        let file = try PositionalFile(archive)
-        for i in 0...index {
-            var fixed = [UInt8](repeating: 0, count: 46)
-            try file.read(&fixed, at: start, archive: archive)
-            guard LittleEndian.u32(fixed, 0) == 0x0201_4B50 else { throw InputError(.corruptArchive, file: archive, "bad central directory") }
-            let n = Int(LittleEndian.u16(fixed, 28)), m = Int(LittleEndian.u16(fixed, 30)), k = Int(LittleEndian.u16(fixed, 32))
-            if i == index {
-                var name = [UInt8](repeating: 0, count: n)
-                try file.read(&name, at: start + 46, archive: archive)
-                return (String(decoding: name, as: UTF8.self), LittleEndian.u16(fixed, 8))
-            }
-            start += UInt64(46 + n + m + k)
-        }
-        throw InputError(.corruptArchive, file: archive, "bad central directory")
+        throw InputError(.corruptArchive, file: name, "the central-directory record needs zip64 sizes and has none", offset: Int(clamping: at))
     }
 }
 
@@ -158,6 +200,7 @@ public enum ZipDirectory {
 enum LittleEndian {
     static func u16(_ b: [UInt8], _ i: Int) -> UInt16 { UInt16(b[i]) | UInt16(b[i + 1]) << 8 }
     static func u32(_ b: [UInt8], _ i: Int) -> UInt32 { UInt32(u16(b, i)) | UInt32(u16(b, i + 2)) << 16 }
+    static func u64(_ b: [UInt8], _ i: Int) -> UInt64 { UInt64(u32(b, i)) | UInt64(u32(b, i + 4)) << 32 }
 }
 
 /// A file read with pread(2) at given offsets (zip records and member data).
@@ -197,36 +240,5 @@ final class PositionalFile {
         guard got == want else {
             throw InputError(.corruptArchive, file: archive, "the archive ends inside a record", offset: Int(offset) + got)
         }
-    }
-}
-
-/// Named fields of ZIPFoundation's internal records (see `ZipDirectory`). A field that is not
-/// there is a build against another ZIPFoundation: an error, never a guess.
-enum Reflect {
-    static func maybe<T>(_ v: Any, _ label: String) -> T? {
-        Mirror(reflecting: v).children.first { $0.label == label }?.value as? T
-    }
-
-    static func child(_ v: Any, _ label: String, _ archive: String) throws -> Any {
-        guard let c = Mirror(reflecting: v).children.first(where: { $0.label == label }) else { throw missing(label, archive) }
-        return c.value
-    }
-
-    static func value<T>(_ v: Any, _ label: String, _ archive: String) throws -> T {
-        guard let x: T = maybe(v, label) else { throw missing(label, archive) }
-        return x
-    }
-
-    /// The wrapped value of an `Optional` held as `Any`, or nil.
-    static func optional(_ v: Any) -> Any? {
-        let m = Mirror(reflecting: v)
-        guard m.displayStyle == .optional else { return v }
-        return m.children.first?.value
-    }
-
-    static func elements(_ v: Any) -> [Any] { Mirror(reflecting: v).children.map(\.value) }
-
-    private static func missing(_ label: String, _ archive: String) -> InputError {
-        InputError(.corruptArchive, file: archive, "cannot read the archive: this build's ZIPFoundation has no field '\(label)' (PilotScope needs 0.9.20)")
     }
 }
