@@ -49,6 +49,7 @@ final class ZipMemberReader: ByteSource {
 
     deinit { inBuf.deallocate() }
 
+    /// Where reading is, as an offset in the archive file (the offset messages name).
     var fileOffset: Int { Int(clamping: position) - (inflater?.availableIn ?? 0) }
 
     /// Where the member's data begins: after its local header, which must agree with the

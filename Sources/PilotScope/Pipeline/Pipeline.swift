@@ -145,7 +145,8 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
         do {
             let source = try openInput(f.location, backend: backend, checksum: checksumCallback(f.index))
             let chunker = Chunker(source: source, name: f.path, pool: pool, fileIndex: f.index)
-            var seen = 0
+            // A zip member's offsets are the archive's: its data start past 0.
+            var seen = chunker.sourceOffset
             while !shared.failedBefore(file: f.index, chunk: position), let c = try chunker.next() {
                 progress?.add(bytes: chunker.sourceOffset - seen)
                 seen = chunker.sourceOffset
