@@ -18,6 +18,7 @@ run: setup build
 test: setup spark-deps build
 	./scripts/check-binary.sh $(BIN)
 	$(SWIFT) test
+	./scripts/check-xlsx.sh $(BIN)
 	./integrations/spark/test_local.sh $(BIN)
 	./scripts/sanitize.sh thread "DeterminismTests|CSVDifferentialTests|GoldenReportTests|PresetTests"
 

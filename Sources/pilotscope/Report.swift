@@ -28,8 +28,8 @@ struct Report: ParsableCommand {
     @Option(help: "Print one table to standard output (funnel, icp, icp_rules, cost, velocity, sla, weekly, decision, quality, attribution).")
     var table: String?
 
-    @Option(help: "Format of --table: csv, tsv, jsonl or md.")
-    var format: OutputFormat = .csv
+    @Option(help: "Format of --table: csv, tsv, jsonl, md, or xlsx (a workbook; not to a terminal).")
+    var format: TableFormat = .csv
 
     @Option(help: "The moment of the report (default: as_of from the configuration, else now).")
     var asOf: String?
@@ -66,6 +66,10 @@ struct Report: ParsableCommand {
         if verifyState && stateDir == nil { throw ValidationError("--verify-state needs --state-dir") }
         if let table, !Self.tableNames.contains(table) {
             throw ValidationError("unknown table '\(table)' (\(Self.tableNames.joined(separator: ", ")))")
+        }
+        // Refused before any data is read: a workbook's bytes would garble the terminal.
+        if table != nil && format == .xlsx && isatty(1) == 1 {
+            throw ValidationError("--format xlsx writes a binary workbook: redirect standard output to a file (> \(table ?? "table").xlsx)")
         }
     }
 
@@ -118,7 +122,11 @@ struct Report: ParsableCommand {
             throw error
         }
         if let table, let t = result.tables.first(where: { $0.name == table }) {
-            Output.stdout(TableWriter.render(t, as: format))
+            if let text = format.text {
+                Output.stdout(TableWriter.render(t, as: text))
+            } else {
+                Output.stdout(bytes: Array(try XLSXWriter.workbook([t])))
+            }
         }
         if logFormat == .json {
             for (phase, secs) in result.summary.timings {
@@ -137,11 +145,20 @@ struct Report: ParsableCommand {
     }
 }
 
-extension OutputFormat: ExpressibleByArgument {}
+/// `--format`: the text formats of SPEC 4, or an .xlsx workbook of the one table.
+enum TableFormat: String, ExpressibleByArgument, CaseIterable {
+    case csv, tsv, jsonl, md, xlsx
+
+    var text: OutputFormat? { OutputFormat(rawValue: rawValue) }
+}
 
 enum Output {
     /// Writes to standard output; a closed pipe (`… | head`) ends the run quietly with exit 0.
     static func stdout(_ s: String) {
         if let e = FileIO.writeAll(1, s) { exit(e == EPIPE ? 0 : 1) }
+    }
+
+    static func stdout(bytes: [UInt8]) {
+        if let e = FileIO.writeAll(1, bytes) { exit(e == EPIPE ? 0 : 1) }
     }
 }

@@ -93,6 +93,7 @@ public enum ReportOutput {
         try folder.write("rejects.csv", TableWriter.rejects(r.rejects))
         try folder.write("summary.json", r.summaryJSON())
         try folder.write("report.html", HTMLReport.render(tables: r.tables, pilots: r.pilots, asOf: r.asOf))
+        try folder.write("report.xlsx", bytes: Array(XLSXWriter.report(r.tables, rejects: r.rejects)))
         try folder.commit()
     }
 }

@@ -1,0 +1,116 @@
+import Foundation
+import ZIPFoundation
+
+/// `report.xlsx`: one sheet per table, in the order given (Appendix A, then rejects), with the
+/// CSV's columns and rows as typed cells. Hand-written SpreadsheetML (SPEC 4 has no workbook
+/// format; ECMA-376 part 1 is the reference) in a zip written by ZIPFoundation. Deterministic:
+/// fixed entry dates, no time or locale anywhere, so the same tables give the same bytes.
+public enum XLSXWriter {
+    /// The workbook of `tables`, as bytes.
+    public static func workbook(_ tables: [Table]) throws -> Data {
+        let archive: Archive
+        do {
+            archive = try Archive(data: Data(), accessMode: .create)
+        } catch {
+            throw OutputError(.writeFailed, path: "report.xlsx", "cannot start the workbook: \(error)")
+        }
+        var parts: [(String, String)] = [
+            ("[Content_Types].xml", contentTypes(sheets: tables.count)), ("_rels/.rels", rootRelationships),
+            ("xl/workbook.xml", workbookXML(tables)), ("xl/_rels/workbook.xml.rels", workbookRelationships(sheets: tables.count)),
+            ("xl/styles.xml", XLSXStyles.xml),
+        ]
+        for (i, t) in tables.enumerated() { parts.append(("xl/worksheets/sheet\(i + 1).xml", XLSXSheet.xml(t))) }
+        for (path, text) in parts { try add(path, Data(text.utf8), to: archive) }
+        guard let data = archive.data else { throw OutputError(.writeFailed, path: "report.xlsx", "the workbook has no bytes") }
+        return data
+    }
+
+    /// The workbook of a report: every table, then rejects.csv's rows as a sheet `rejects`.
+    public static func report(_ tables: [Table], rejects: [RejectRow]) throws -> Data {
+        var sheet = Table("rejects", ["file", "line", "reason", "row"])
+        for r in rejects { sheet.add([.text(r.file), .int(r.line), .text(r.reason), .text(r.row)]) }
+        return try workbook(tables + [sheet])
+    }
+
+    /// 1980-01-01T00:00:00Z, the earliest time a zip entry can carry: the same for every run.
+    static let entryDate = Date(timeIntervalSince1970: 315_532_800)
+
+    private static func add(_ path: String, _ data: Data, to archive: Archive) throws {
+        do {
+            try archive.addEntry(
+                with: path, type: .file, uncompressedSize: Int64(data.count), modificationDate: entryDate, compressionMethod: .deflate,
+                provider: { position, size in data.subdata(in: Int(position)..<Int(position) + size) })
+        } catch {
+            throw OutputError(.writeFailed, path: "report.xlsx", "cannot add \(path) to the workbook: \(error)")
+        }
+    }
+
+    static let xmlHeader = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+    static let mainNamespace = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    static let relationshipNamespace = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+    static func contentTypes(sheets: Int) -> String {
+        let sheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+        return xmlHeader + "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+            + "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
+            + "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
+            + "<Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>"
+            + "<Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>"
+            + (0..<sheets).map { "<Override PartName=\"/xl/worksheets/sheet\($0 + 1).xml\" ContentType=\"\(sheet)\"/>" }.joined()
+            + "</Types>"
+    }
+
+    static let rootRelationships =
+        xmlHeader + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+        + "<Relationship Id=\"rId1\" Type=\"\(relationshipNamespace)/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"
+
+    static func workbookRelationships(sheets: Int) -> String {
+        var s = xmlHeader + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+        for i in 0..<sheets {
+            s += "<Relationship Id=\"rId\(i + 1)\" Type=\"\(relationshipNamespace)/worksheet\" Target=\"worksheets/sheet\(i + 1).xml\"/>"
+        }
+        return s + "<Relationship Id=\"rId\(sheets + 1)\" Type=\"\(relationshipNamespace)/styles\" Target=\"styles.xml\"/></Relationships>"
+    }
+
+    /// The sheets, and each autofilter's range as the hidden name Excel keeps for it.
+    static func workbookXML(_ tables: [Table]) -> String {
+        var sheets = "", names = ""
+        for (i, t) in tables.enumerated() {
+            let name = sheetName(t.name)
+            sheets += "<sheet name=\"\(XLSXSheet.escape(name))\" sheetId=\"\(i + 1)\" r:id=\"rId\(i + 1)\"/>"
+            let range = "$A$1:$\(XLSXSheet.column(max(t.columns.count, 1) - 1))$\(t.rows.count + 1)"
+            names += "<definedName name=\"_xlnm._FilterDatabase\" localSheetId=\"\(i)\" hidden=\"1\">'\(XLSXSheet.escape(name))'!\(range)</definedName>"
+        }
+        return xmlHeader + "<workbook xmlns=\"\(mainNamespace)\" xmlns:r=\"\(relationshipNamespace)\">"
+            + "<bookViews><workbookView/></bookViews><sheets>\(sheets)</sheets>"
+            + (tables.isEmpty ? "" : "<definedNames>\(names)</definedNames>") + "</workbook>"
+    }
+
+    /// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`.
+    static func sheetName(_ s: String) -> String {
+        String(String(s.map { "[]:*?/\\".contains($0) ? "_" : $0 }).prefix(31))
+    }
+}
+
+/// The cell formats of the workbook (`styles.xml`), by index into `cellXfs`.
+enum XLSXStyles {
+    enum Style: Int {
+        case text = 0, header, count, rate, money, days, dateTime, date
+    }
+
+    static let xml =
+        XLSXWriter.xmlHeader + "<styleSheet xmlns=\"\(XLSXWriter.mainNamespace)\">"
+        + "<numFmts count=\"3\"><numFmt numFmtId=\"164\" formatCode=\"0.0000\"/>"
+        + "<numFmt numFmtId=\"165\" formatCode=\"yyyy-mm-dd hh:mm:ss\"/><numFmt numFmtId=\"166\" formatCode=\"yyyy-mm-dd\"/></numFmts>"
+        + "<fonts count=\"2\"><font><sz val=\"11\"/><name val=\"Calibri\"/></font><font><b/><sz val=\"11\"/><name val=\"Calibri\"/></font></fonts>"
+        + "<fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill><fill><patternFill patternType=\"gray125\"/></fill></fills>"
+        + "<borders count=\"1\"><border><left/><right/><top/><bottom/><diagonal/></border></borders>"
+        + "<cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs>"
+        + "<cellXfs count=\"8\">" + xf(0) + xf(0, font: 1) + xf(1) + xf(164) + xf(4) + xf(2) + xf(165) + xf(166) + "</cellXfs>"
+        + "<cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles></styleSheet>"
+
+    private static func xf(_ format: Int, font: Int = 0) -> String {
+        "<xf numFmtId=\"\(format)\" fontId=\"\(font)\" fillId=\"0\" borderId=\"0\" xfId=\"0\""
+            + (format != 0 ? " applyNumberFormat=\"1\"" : "") + (font != 0 ? " applyFont=\"1\"" : "") + "/>"
+    }
+}

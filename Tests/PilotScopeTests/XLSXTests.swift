@@ -1,0 +1,82 @@
+import Foundation
+import XCTest
+
+@testable import PilotScope
+
+/// report.xlsx: the SpreadsheetML parts, cell typing, determinism; through the binary, the
+/// workbook of `--out` and of `--table --format xlsx`, and the refusal on a terminal. The
+/// independent read-back of every cell is scripts/check-xlsx.py (openpyxl), run by `make test`.
+final class XLSXTests: XCTestCase {
+    func testColumnLetters() {
+        XCTAssertEqual([0, 1, 25, 26, 27, 51, 52, 701, 702].map(XLSXSheet.column), ["A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA"])
+    }
+
+    func testEscapingKeepsTextAndDropsWhatXMLCannotHold() {
+        XCTAssertEqual(XLSXSheet.escape("a<b>&\"c\""), "a&lt;b&gt;&amp;&quot;c&quot;")
+        XCTAssertEqual(XLSXSheet.escape("tab\tnl\ncr\r"), "tab\tnl\ncr\r")
+        XCTAssertEqual(XLSXSheet.escape("nul\u{0}bell\u{7}\u{FFFE}"), "nul\u{FFFD}bell\u{FFFD}\u{FFFD}")
+        XCTAssertEqual(XLSXSheet.escape("é → 😀"), "é → 😀")
+    }
+
+    func testCellsAreTyped() {
+        // A formula-looking text stays text, with no guard quote.
+        XCTAssertEqual(
+            XLSXSheet.cell("A2", .text("=HYPERLINK(\"x\")"), column: "evidence"),
+            "<c r=\"A2\" s=\"0\" t=\"inlineStr\"><is><t xml:space=\"preserve\">=HYPERLINK(&quot;x&quot;)</t></is></c>")
+        XCTAssertEqual(XLSXSheet.cell("B2", .int(-3), column: "leads"), "<c r=\"B2\" s=\"2\"><v>-3</v></c>")
+        XCTAssertEqual(XLSXSheet.cell("C2", .fixed(0.31694, 4), column: "sqm_rate"), "<c r=\"C2\" s=\"3\"><v>0.3169</v></c>")
+        XCTAssertEqual(XLSXSheet.cell("D2", .fixed(1234.5, 2), column: "pipeline_amount"), "<c r=\"D2\" s=\"4\"><v>1234.50</v></c>")
+        XCTAssertEqual(XLSXSheet.cell("E2", .fixed(4.04, 2), column: "median_days"), "<c r=\"E2\" s=\"5\"><v>4.04</v></c>")
+        XCTAssertEqual(XLSXSheet.cell("F2", .fixed(.nan, 2), column: "mean_days"), "")
+        XCTAssertEqual(XLSXSheet.cell("G2", .empty, column: "pace"), "")
+        // 2026-03-04 is 46085 days after 1899-12-30 (2024-01-01 = 45292, + 366 + 365 + 62);
+        // 10:22:31 is 37351 s = 0.43230324074… of a day.
+        XCTAssertEqual(XLSXSheet.cell("H2", .text("2026-03-04T10:22:31Z"), column: "attributed_at"), "<c r=\"H2\" s=\"6\"><v>46085.43230324074</v></c>")
+        XCTAssertEqual(XLSXSheet.cell("I2", .text("2026-03-02"), column: "week_start"), "<c r=\"I2\" s=\"7\"><v>46083</v></c>")
+        // Not a timestamp column, or not a timestamp, or before 1901: text.
+        XCTAssertTrue(XLSXSheet.cell("J2", .text("2026-03-04T10:22:31Z"), column: "evidence").contains("inlineStr"))
+        XCTAssertTrue(XLSXSheet.cell("K2", .text("2026-02-30"), column: "week_start").contains("inlineStr"))
+        XCTAssertTrue(XLSXSheet.cell("L2", .text("1899-12-31T00:00:00Z"), column: "attributed_at").contains("inlineStr"))
+    }
+
+    func testTheWorkbookIsDeterministicAndComplete() throws {
+        var t = Table("funnel", ["pilot_id", "leads", "sqm_rate"])
+        t.add([.text("acme"), .int(3), .fixed(0.5, 4)])
+        t.add([.text("globex"), .empty, .empty])
+        let a = try XLSXWriter.report([t], rejects: [RejectRow(file: "crm.csv", line: 4, reason: "bad_timestamp:created_at", row: "r9,x")])
+        let b = try XLSXWriter.report([t], rejects: [RejectRow(file: "crm.csv", line: 4, reason: "bad_timestamp:created_at", row: "r9,x")])
+        XCTAssertEqual(a, b, "same tables, same bytes")
+        XCTAssertEqual(Array(a.prefix(4)), [0x50, 0x4B, 0x03, 0x04], "a zip")
+        let sheet = XLSXSheet.xml(t)
+        XCTAssertTrue(sheet.contains("<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"), sheet)
+        XCTAssertTrue(sheet.contains("<autoFilter ref=\"A1:C3\"/>"), sheet)
+        XCTAssertTrue(sheet.contains("<row r=\"3\"><c r=\"A3\" s=\"0\" t=\"inlineStr\"><is><t xml:space=\"preserve\">globex</t></is></c></row>"), sheet)
+        XCTAssertTrue(sheet.contains("<col min=\"1\" max=\"1\" width=\"10\" customWidth=\"1\"/>"), "pilot_id (8) + 2: \(sheet)")
+        let book = XLSXWriter.workbookXML([t, Table("rejects", ["file", "line", "reason", "row"])])
+        XCTAssertTrue(book.contains("<sheet name=\"funnel\" sheetId=\"1\" r:id=\"rId1\"/><sheet name=\"rejects\" sheetId=\"2\" r:id=\"rId2\"/>"), book)
+        XCTAssertTrue(book.contains("localSheetId=\"0\" hidden=\"1\">'funnel'!$A$1:$C$3</definedName>"), book)
+    }
+
+    /// Through the binary: `--out` writes report.xlsx; `--table --format xlsx` writes the one
+    /// table's workbook to a file or pipe, and is refused (exit 2) when stdout is a terminal.
+    func testTheBinaryWritesWorkbooks() throws {
+        let d = Support.tempDir()
+        let config = Support.fixtures.appendingPathComponent("golden-basic/pilotscope.yaml").path
+        let r = try Support.run(["report", "-c", config, "--out", d + "/out", "--quiet"])
+        XCTAssertEqual(r.code, 0, r.err)
+        let book = try XCTUnwrap(FileManager.default.contents(atPath: d + "/out/report.xlsx"))
+        XCTAssertEqual(Array(book.prefix(4)), [0x50, 0x4B, 0x03, 0x04])
+        let again = try Support.run(["report", "-c", config, "--out", d + "/again", "--quiet", "--threads", "1"])
+        XCTAssertEqual(again.code, 0, again.err)
+        XCTAssertEqual(FileManager.default.contents(atPath: d + "/again/report.xlsx"), book, "byte-identical on 1 and 2 threads")
+        let one = try Support.runShell("\"$0\" report -c '\(config)' --table funnel --format xlsx --quiet > '\(d)/funnel.xlsx'")
+        XCTAssertEqual(one.code, 0, one.err)
+        let names = try ZipDirectory.members(d + "/funnel.xlsx").map(\.name)
+        XCTAssertEqual(
+            names, ["[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/worksheets/sheet1.xml"])
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { throw XCTSkip("script(1) is needed for a terminal") }
+        let tty = try Support.runShell("script -qec \"$0 report -c '\(config)' --table funnel --format xlsx --quiet\" /dev/null")
+        XCTAssertEqual(tty.code, 2, tty.out + tty.err)
+        XCTAssertTrue((tty.out + tty.err).contains("redirect standard output to a file"), tty.out + tty.err)
+    }
+}
