@@ -19,6 +19,6 @@ HOME="$tmp" timeout 300 soffice --headless --norestore -env:UserInstallation=fil
   --convert-to pdf --outdir "$tmp/pdf" "$tmp/out/report.xlsx" > "$tmp/soffice.log" 2>&1 || { cat "$tmp/soffice.log" >&2; exit 1; }
 if grep -qiE "repair|corrupt|error" "$tmp/soffice.log"; then cat "$tmp/soffice.log" >&2; exit 1; fi
 [ -s "$tmp/pdf/report.pdf" ] || { echo "no PDF written" >&2; cat "$tmp/soffice.log" >&2; exit 1; }
-pages=$(grep -c "/Type /Page\b" "$tmp/pdf/report.pdf" || true)
+pages=$(command -v pdfinfo >/dev/null && pdfinfo "$tmp/pdf/report.pdf" | awk '/^Pages:/ {print $2}' || echo "?")
 echo "check-xlsx-libreoffice: report.xlsx opened and converted ($(wc -c < "$tmp/pdf/report.pdf") bytes of PDF, $pages pages)"
 [ -n "${KEEP:-}" ] || rm -rf "$tmp"
