@@ -19,6 +19,7 @@ test: setup spark-deps build
 	./scripts/check-binary.sh $(BIN)
 	$(SWIFT) test
 	./scripts/check-xlsx.sh $(BIN)
+	python3 scripts/check-schema.py $(BIN)
 	./integrations/spark/test_local.sh $(BIN)
 	./scripts/sanitize.sh thread "DeterminismTests|CSVDifferentialTests|GoldenReportTests|PresetTests"
 

@@ -15,12 +15,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 command -v swift >/dev/null || { echo "error: swift (6.1 or later) is not on PATH" >&2; exit 1; }
-# Python checks of the test suite: openpyxl reads report.xlsx back, jsonschema validates the
-# configs against `pilotscope schema`.
+# Python checks of the test suite: openpyxl reads report.xlsx back, jsonschema (with PyYAML)
+# validates the configs against `pilotscope schema`.
 PYTHON=${PYTHON:-python3}
-for m in openpyxl jsonschema; do
-  if ! "$PYTHON" -c "import $m" >/dev/null 2>&1; then
-    echo "installing the Python package $m" >&2
-    "$PYTHON" -m pip install -q "$m" >/dev/null
+for pair in openpyxl:openpyxl jsonschema:jsonschema yaml:pyyaml; do
+  module=${pair%%:*} package=${pair##*:}
+  if ! "$PYTHON" -c "import $module" >/dev/null 2>&1; then
+    echo "installing the Python package $package" >&2
+    "$PYTHON" -m pip install -q "$package" >/dev/null
   fi
 done

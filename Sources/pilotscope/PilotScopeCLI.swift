@@ -43,7 +43,7 @@ struct Root: ParsableCommand {
         commandName: "pilotscope",
         abstract: "Measure partnership pilots: funnel, ICP match, cost, velocity, SLA and a scale / iterate / stop verdict.",
         version: PilotScopeVersion.string,
-        subcommands: [Report.self, Partial.self, Merge.self, Validate.self, Scan.self, Generate.self, PresetsCommand.self]
+        subcommands: [Report.self, Partial.self, Merge.self, Validate.self, Scan.self, Generate.self, PresetsCommand.self, Schema.self]
     )
 }
 

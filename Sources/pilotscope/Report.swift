@@ -25,7 +25,9 @@ struct Report: ParsableCommand {
     @Option(help: "Write every table into this directory, replacing it atomically.")
     var out: String?
 
-    @Option(help: "Print one table to standard output (funnel, icp, icp_rules, cost, velocity, sla, weekly, decision, quality, attribution).")
+    @Option(
+        help: "Print one table to standard output (funnel, icp, icp_rules, cost, velocity, sla, weekly, decision, quality, attribution).",
+        completion: .list(ReportTables.names))
     var table: String?
 
     @Option(help: "Format of --table: csv, tsv, jsonl, md, or xlsx (a workbook; not to a terminal).")

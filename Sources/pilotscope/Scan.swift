@@ -6,10 +6,14 @@ struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check exports before the nightly run: column mapping, rows read/kept/rejected, timestamp formats and ranges.")
 
-    @Option(help: "Preset for the files (canonical, hubspot, salesforce, salesforce_opportunity_history, calendly, segment).")
+    @Option(
+        help: "Preset for the files (canonical, hubspot, salesforce, salesforce_opportunity_history, calendly, segment).",
+        completion: .list(Presets.names))
     var preset: String = "canonical"
 
-    @Option(help: "What the files hold: crm, touches or stage_history (default: guessed from the header).")
+    @Option(
+        help: "What the files hold: crm, touches or stage_history (default: guessed from the header).",
+        completion: .list(InputKind.allCases.map(\.rawValue)))
     var kind: String?
 
     @Option(name: [.customShort("c"), .long], help: "Scan the inputs of this configuration instead of FILE arguments.")

@@ -43,7 +43,9 @@ struct PresetsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "presets", abstract: "List the column mappings of the input presets.")
 
-    @Argument(help: "A preset name (canonical, hubspot, salesforce, salesforce_opportunity_history, calendly, segment).")
+    @Argument(
+        help: "A preset name (canonical, hubspot, salesforce, salesforce_opportunity_history, calendly, segment).",
+        completion: .list(Presets.names))
     var name: String?
 
     func run() throws {

@@ -1,5 +1,11 @@
 /// The presets of Appendix C: real export headers → canonical fields.
 public enum Presets {
+    /// Every preset name, once, in the order of `all` (shell completion).
+    public static var names: [String] {
+        var seen = Set<String>()
+        return all.map(\.name).filter { seen.insert($0).inserted }
+    }
+
     public static let all: [Preset] = [
         Preset(name: "canonical", kind: .crm, columns: InputKind.crm.fields.map { ($0, [$0]) }),
         Preset(name: "canonical", kind: .touches, columns: InputKind.touches.fields.map { ($0, [$0]) }),
