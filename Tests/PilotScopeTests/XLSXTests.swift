@@ -22,7 +22,10 @@ final class XLSXTests: XCTestCase {
         // A formula-looking text stays text, with no guard quote.
         XCTAssertEqual(
             XLSXSheet.cell("A2", .text("=HYPERLINK(\"x\")"), column: "evidence"),
-            "<c r=\"A2\" s=\"0\" t=\"inlineStr\"><is><t xml:space=\"preserve\">=HYPERLINK(&quot;x&quot;)</t></is></c>")
+            "<c r=\"A2\" t=\"inlineStr\"><is><t>=HYPERLINK(&quot;x&quot;)</t></is></c>")
+        XCTAssertEqual(
+            XLSXSheet.cell("A3", .text(" padded "), column: "evidence"),
+            "<c r=\"A3\" t=\"inlineStr\"><is><t xml:space=\"preserve\"> padded </t></is></c>", "edge spaces kept")
         XCTAssertEqual(XLSXSheet.cell("B2", .int(-3), column: "leads"), "<c r=\"B2\" s=\"2\"><v>-3</v></c>")
         XCTAssertEqual(XLSXSheet.cell("C2", .fixed(0.31694, 4), column: "sqm_rate"), "<c r=\"C2\" s=\"3\"><v>0.3169</v></c>")
         XCTAssertEqual(XLSXSheet.cell("D2", .fixed(1234.5, 2), column: "pipeline_amount"), "<c r=\"D2\" s=\"4\"><v>1234.50</v></c>")
@@ -39,6 +42,21 @@ final class XLSXTests: XCTestCase {
         XCTAssertTrue(XLSXSheet.cell("L2", .text("1899-12-31T00:00:00Z"), column: "attributed_at").contains("inlineStr"))
     }
 
+    func testSharedStringsAreEachTextOnce() {
+        var t = Table("attribution", ["pilot_id", "evidence"])
+        t.add([.text("acme"), .text(" a<b ")])
+        t.add([.text("acme"), .text("=SUM(A1)")])
+        let strings = SharedStrings()
+        let sheet = String(decoding: XLSXSheet.bytes(t, strings: strings), as: UTF8.self)
+        // Headers 0 and 1, then acme 2, " a<b " 3, acme again 2, "=SUM(A1)" 4.
+        XCTAssertTrue(sheet.contains("<row r=\"1\"><c r=\"A1\" s=\"1\" t=\"s\"><v>0</v></c><c r=\"B1\" s=\"1\" t=\"s\"><v>1</v></c></row>"), sheet)
+        XCTAssertTrue(sheet.contains("<row r=\"3\"><c r=\"A3\" t=\"s\"><v>2</v></c><c r=\"B3\" t=\"s\"><v>4</v></c></row>"), sheet)
+        let sst = String(decoding: strings.xml(), as: UTF8.self)
+        XCTAssertTrue(sst.contains("count=\"6\" uniqueCount=\"5\">"), sst)
+        XCTAssertTrue(sst.hasSuffix("<si><t>acme</t></si><si><t xml:space=\"preserve\"> a&lt;b </t></si><si><t>=SUM(A1)</t></si></sst>"), sst)
+        XCTAssertTrue(sheet.contains("<col min=\"2\" max=\"2\" width=\"10\" customWidth=\"1\"/>"), "evidence (8) + 2: \(sheet)")
+    }
+
     func testTheWorkbookIsDeterministicAndComplete() throws {
         var t = Table("funnel", ["pilot_id", "leads", "sqm_rate"])
         t.add([.text("acme"), .int(3), .fixed(0.5, 4)])
@@ -50,7 +68,7 @@ final class XLSXTests: XCTestCase {
         let sheet = XLSXSheet.xml(t)
         XCTAssertTrue(sheet.contains("<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"), sheet)
         XCTAssertTrue(sheet.contains("<autoFilter ref=\"A1:C3\"/>"), sheet)
-        XCTAssertTrue(sheet.contains("<row r=\"3\"><c r=\"A3\" s=\"0\" t=\"inlineStr\"><is><t xml:space=\"preserve\">globex</t></is></c></row>"), sheet)
+        XCTAssertTrue(sheet.contains("<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>globex</t></is></c></row>"), sheet)
         XCTAssertTrue(sheet.contains("<col min=\"1\" max=\"1\" width=\"10\" customWidth=\"1\"/>"), "pilot_id (8) + 2: \(sheet)")
         let book = XLSXWriter.workbookXML([t, Table("rejects", ["file", "line", "reason", "row"])])
         XCTAssertTrue(book.contains("<sheet name=\"funnel\" sheetId=\"1\" r:id=\"rId1\"/><sheet name=\"rejects\" sheetId=\"2\" r:id=\"rId2\"/>"), book)
@@ -73,7 +91,11 @@ final class XLSXTests: XCTestCase {
         XCTAssertEqual(one.code, 0, one.err)
         let names = try ZipDirectory.members(d + "/funnel.xlsx").map(\.name)
         XCTAssertEqual(
-            names, ["[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/worksheets/sheet1.xml"])
+            names,
+            [
+                "[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/worksheets/sheet1.xml",
+                "xl/sharedStrings.xml",
+            ])
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { throw XCTSkip("script(1) is needed for a terminal") }
         let tty = try Support.runShell("script -qec \"$0 report -c '\(config)' --table funnel --format xlsx --quiet\" /dev/null")
         XCTAssertEqual(tty.code, 2, tty.out + tty.err)

@@ -89,11 +89,14 @@ public struct ReportResult: Sendable {
 /// one atomically on `commit` (every table as CSV, rejects.csv, summary.json, report.html).
 public enum ReportOutput {
     public static func write(_ r: ReportResult, into folder: AtomicDirectory) throws {
+        // The workbook (the longest to write) is built on its own thread meanwhile.
+        let (tables, rejects) = (r.tables, r.rejects)
+        let workbook = BackgroundRun { try XLSXWriter.report(tables, rejects: rejects) }
         for t in r.tables { try folder.write(t.name + ".csv", TableWriter.render(t, as: .csv)) }
         try folder.write("rejects.csv", TableWriter.rejects(r.rejects))
         try folder.write("summary.json", r.summaryJSON())
         try folder.write("report.html", HTMLReport.render(tables: r.tables, pilots: r.pilots, asOf: r.asOf))
-        try folder.write("report.xlsx", bytes: Array(XLSXWriter.report(r.tables, rejects: r.rejects)))
+        try folder.write("report.xlsx", bytes: Array(try workbook.wait()))
         try folder.commit()
     }
 }

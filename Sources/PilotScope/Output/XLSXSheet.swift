@@ -5,21 +5,36 @@
 enum XLSXSheet {
     typealias Style = XLSXStyles.Style
 
-    static func xml(_ t: Table) -> String {
+    static func xml(_ t: Table) -> String { String(decoding: bytes(t), as: UTF8.self) }
+
+    /// The sheet's XML. The rows are written first, measuring each column's widest value (in
+    /// characters of its text), since the widths come before the rows in the file.
+    static func bytes(_ t: Table, strings: SharedStrings? = nil) -> [UInt8] {
+        let letters = (0..<max(t.columns.count, 1)).map { Array(column($0).utf8) }
         let last = column(max(t.columns.count, 1) - 1) + String(t.rows.count + 1)
-        var rows = "<row r=\"1\">"
-        for (i, name) in t.columns.enumerated() { rows += textCell("\(column(i))1", name, style: .header) }
-        rows += "</row>"
+        var widest = t.columns.map(\.count)
+        let kinds = t.columns.map(ColumnKind.init)
+        var rows = XMLBytes(strings: strings)
+        rows.bytes.reserveCapacity(64 + t.rows.count * 24 * max(t.columns.count, 1))
+        rows.put("<row r=\"1\">")
+        for (i, name) in t.columns.enumerated() { rows.text(letters[i] + Array("1".utf8), name, style: .header) }
+        rows.put("</row>")
         for (r, row) in t.rows.enumerated() {
-            rows += "<row r=\"\(r + 2)\">"
-            for (i, c) in row.enumerated() { rows += cell("\(column(i))\(r + 2)", c, column: t.columns[i]) }
-            rows += "</row>"
+            rows.put("<row r=\"")
+            rows.put(r + 2)
+            rows.put("\">")
+            for (i, c) in row.enumerated() { widest[i] = max(widest[i], rows.cell(letters[i], r + 2, c, kinds[i])) }
+            rows.put("</row>")
         }
-        return XLSXWriter.xmlHeader + "<worksheet xmlns=\"\(XLSXWriter.mainNamespace)\" xmlns:r=\"\(XLSXWriter.relationshipNamespace)\">"
-            + "<dimension ref=\"A1:\(last)\"/>"
-            + "<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"
-            + "<selection pane=\"bottomLeft\"/></sheetView></sheetViews>" + "<sheetFormatPr defaultRowHeight=\"15\"/>" + widths(t)
-            + "<sheetData>\(rows)</sheetData><autoFilter ref=\"A1:\(last)\"/></worksheet>"
+        var x = XMLBytes()
+        x.put(XLSXWriter.xmlHeader + "<worksheet xmlns=\"\(XLSXWriter.mainNamespace)\" xmlns:r=\"\(XLSXWriter.relationshipNamespace)\">")
+        x.put("<dimension ref=\"A1:\(last)\"/>")
+        x.put("<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>")
+        x.put("<selection pane=\"bottomLeft\"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight=\"15\"/>")
+        x.put(widths(widest) + "<sheetData>")
+        x.bytes.append(contentsOf: rows.bytes)
+        x.put("</sheetData><autoFilter ref=\"A1:\(last)\"/></worksheet>")
+        return x.bytes
     }
 
     /// The column's letters: 0 → A, 25 → Z, 26 → AA.
@@ -33,27 +48,36 @@ enum XLSXSheet {
         return s
     }
 
-    /// Widths fitted to the longest value (header included), in characters, 8 to 60.
-    static func widths(_ t: Table) -> String {
-        guard !t.columns.isEmpty else { return "" }
+    /// Widths fitted to the widest value of each column (header included), 8 to 60 characters.
+    static func widths(_ widest: [Int]) -> String {
+        guard !widest.isEmpty else { return "" }
         var cols = "<cols>"
-        for (i, name) in t.columns.enumerated() {
-            let longest = t.rows.reduce(name.count) { max($0, $1[i].plain.count) }
-            cols += "<col min=\"\(i + 1)\" max=\"\(i + 1)\" width=\"\(min(60, max(8, longest + 2)))\" customWidth=\"1\"/>"
+        for (i, w) in widest.enumerated() {
+            cols += "<col min=\"\(i + 1)\" max=\"\(i + 1)\" width=\"\(min(60, max(8, w + 2)))\" customWidth=\"1\"/>"
         }
         return cols + "</cols>"
     }
 
+    /// One cell as text (tests; the sheet writes cells with `XMLBytes.cell`).
     static func cell(_ ref: String, _ c: Cell, column name: String) -> String {
-        switch c {
-        case .empty: return ""
-        case .int(let v): return numberCell(ref, String(v), style: .count)
-        case .fixed(let v, let d):
-            guard v.isFinite else { return "" }
-            return numberCell(ref, formatFixed(v, d), style: d == 4 ? .rate : isMoney(name) ? .money : .days)
-        case .text(let s):
-            if let serial = dateTimeSerial(s, column: name) { return numberCell(ref, serial.value, style: serial.style) }
-            return textCell(ref, s, style: .text)
+        var x = XMLBytes()
+        x.cell(Array(ref.utf8), nil, c, ColumnKind(name))
+        return String(decoding: x.bytes, as: UTF8.self)
+    }
+
+    /// What a column's name says of its cells (Appendix A): 2-decimal money, UTC timestamps,
+    /// dates; decided once per column.
+    enum ColumnKind {
+        case plain, money, time, date
+
+        init(_ name: String) {
+            if name.hasSuffix("_at") {
+                self = .time
+            } else if name == "week_start" || name.hasSuffix("_date") {
+                self = .date
+            } else {
+                self = XLSXSheet.isMoney(name) ? .money : .plain
+            }
         }
     }
 
@@ -67,49 +91,197 @@ enum XLSXSheet {
 
     /// A timestamp (`…_at`, ISO 8601 UTC) or a date (`week_start`, `…_date`) as an Excel serial
     /// (days since 1899-12-30), for years 1901 to 9999; anything else stays text.
-    static func dateTimeSerial(_ s: String, column: String) -> (value: String, style: Style)? {
-        let u = Array(s.utf8)
-        let isTime = column.hasSuffix("_at") && u.count == 20 && u[10] == 0x54 && u[13] == 0x3A && u[16] == 0x3A && u[19] == 0x5A
-        let isDate = (column == "week_start" || column.hasSuffix("_date")) && u.count == 10
-        guard isTime || isDate, let days = Civil.parseDate(String(decoding: u[0..<10], as: UTF8.self)) else { return nil }
-        let year = Civil.date(days: days).year
-        guard (1901...9999).contains(year) else { return nil }
-        let serial = Double(days + 25_569)
-        guard isTime else { return (String(Int(serial)), .date) }
-        func two(_ i: Int) -> Int? {
-            guard u[i] >= 0x30 && u[i] <= 0x39 && u[i + 1] >= 0x30 && u[i + 1] <= 0x39 else { return nil }
-            return Int(u[i] - 0x30) * 10 + Int(u[i + 1] - 0x30)
+    static func serial(_ u: UnsafeBufferPointer<UInt8>, _ kind: ColumnKind) -> (value: String, style: Style)? {
+        let time = kind == .time
+        guard (time && u.count == 20 && u[10] == 0x54 && u[13] == 0x3A && u[16] == 0x3A && u[19] == 0x5A) || (kind == .date && u.count == 10),
+            u[4] == 0x2D, u[7] == 0x2D
+        else { return nil }
+        func num(_ at: Int, _ width: Int) -> Int? {
+            var v = 0
+            for i in at..<(at + width) {
+                guard u[i] >= 0x30 && u[i] <= 0x39 else { return nil }
+                v = v * 10 + Int(u[i] - 0x30)
+            }
+            return v
         }
-        guard let h = two(11), let m = two(14), let sec = two(17), h < 24, m < 60, sec < 60 else { return nil }
-        return ("\(serial + Double(h * 3600 + m * 60 + sec) / 86_400)", .dateTime)
+        guard let y = num(0, 4), let m = num(5, 2), let d = num(8, 2), (1901...9999).contains(y), (1...12).contains(m), d >= 1,
+            d <= Civil.daysInMonth(y, m)
+        else { return nil }
+        let days = Civil.days(year: y, month: m, day: d) + 25_569
+        guard time else { return (String(days), .date) }
+        guard let h = num(11, 2), let mi = num(14, 2), let sec = num(17, 2), h < 24, mi < 60, sec < 60 else { return nil }
+        return ("\(Double(days) + Double(h * 3600 + mi * 60 + sec) / 86_400)", .dateTime)
     }
 
-    static func numberCell(_ ref: String, _ value: String, style: Style) -> String {
-        "<c r=\"\(ref)\" s=\"\(style.rawValue)\"><v>\(value)</v></c>"
+    static func serial(_ s: String, _ kind: ColumnKind) -> (value: String, style: Style)? {
+        if let r = s.utf8.withContiguousStorageIfAvailable({ serial($0, kind) }) { return r }
+        return Array(s.utf8).withUnsafeBufferPointer { serial($0, kind) }
     }
 
     /// An inline string: text, never a formula (`=…` stays text, without the CSV's `'`).
     static func textCell(_ ref: String, _ s: String, style: Style) -> String {
-        "<c r=\"\(ref)\" s=\"\(style.rawValue)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">\(escape(s))</t></is></c>"
+        var x = XMLBytes()
+        x.text(Array(ref.utf8), s, style: style)
+        return String(decoding: x.bytes, as: UTF8.self)
     }
 
-    /// XML text: `& < > "` escaped; characters XML 1.0 cannot hold (controls other than tab and
-    /// line ends, U+FFFE, U+FFFF) become U+FFFD.
     static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(ch)
-            default:
-                let v = ch.value
-                out.unicodeScalars.append(v < 0x20 || v == 0xFFFE || v == 0xFFFF ? "\u{FFFD}" : ch)
-            }
+        var x = XMLBytes()
+        x.escaped(s)
+        return String(decoding: x.bytes, as: UTF8.self)
+    }
+
+}
+
+/// A sheet's XML as bytes: one buffer for the whole sheet, no string per cell.
+struct XMLBytes {
+    var bytes: [UInt8] = []
+    /// Where text cells go when the workbook has a shared-string table (else inline strings).
+    var strings: SharedStrings?
+
+    init(strings: SharedStrings? = nil) { self.strings = strings }
+
+    mutating func put(_ s: String) { bytes.append(contentsOf: s.utf8) }
+
+    mutating func put(_ v: Int) {
+        if v < 0 {
+            bytes.append(0x2D)
+            put(-v)
+            return
         }
-        return out
+        if v >= 10 { put(v / 10) }
+        bytes.append(UInt8(0x30 + v % 10))
+    }
+
+    /// Writes the cell at (`letters`, `row`: nil when `letters` is the whole reference); returns
+    /// the width of its text in characters (a date-time shows as 19, a date as 10).
+    @discardableResult
+    mutating func cell(_ letters: [UInt8], _ row: Int?, _ c: Cell, _ kind: XLSXSheet.ColumnKind) -> Int {
+        switch c {
+        case .empty: return 0
+        case .int(let v):
+            let value = String(v)
+            number(letters, row, value, .count)
+            return value.utf8.count
+        case .fixed(let v, let d):
+            guard v.isFinite else { return 0 }
+            let value = formatFixed(v, d)
+            let money = d != 4 && kind == .money
+            number(letters, row, value, d == 4 ? .rate : money ? .money : .days)
+            return value.utf8.count + (money ? value.utf8.count / 4 : 0)
+        case .text(let s):
+            if kind == .time || kind == .date, let (value, style) = XLSXSheet.serial(s, kind) {
+                number(letters, row, value, style)
+                return style == .dateTime ? 19 : 10
+            }
+            return text(letters, s, row: row, style: .text)
+        }
+    }
+
+    private mutating func reference(_ letters: [UInt8], _ row: Int?) {
+        put("<c r=\"")
+        bytes.append(contentsOf: letters)
+        if let row { put(row) }
+    }
+
+    private mutating func number(_ letters: [UInt8], _ row: Int?, _ value: String, _ style: XLSXSheet.Style) {
+        reference(letters, row)
+        put("\" s=\"")
+        put(style.rawValue)
+        put("\"><v>")
+        put(value)
+        put("</v></c>")
+    }
+
+    /// An inline string; its width in characters. Leading or trailing white space is kept only
+    /// when the text has it (`xml:space`).
+    @discardableResult
+    mutating func text(_ letters: [UInt8], _ s: String, row: Int? = nil, style: XLSXSheet.Style) -> Int {
+        reference(letters, row)
+        if style != .text {
+            put("\" s=\"")
+            put(style.rawValue)
+        }
+        if let strings {
+            put("\" t=\"s\"><v>")
+            put(strings.id(s))
+            put("</v></c>")
+            return strings.width(s)
+        }
+        let edges = [s.utf8.first, s.utf8.last].compactMap { $0 }
+        put(
+            edges.contains { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+                ? "\" t=\"inlineStr\"><is><t xml:space=\"preserve\">" : "\" t=\"inlineStr\"><is><t>")
+        let width = escaped(s)
+        put("</t></is></c>")
+        return width
+    }
+
+    /// XML text: `& < > "` escaped; what XML 1.0 cannot hold (controls other than tab and line
+    /// ends, U+FFFE, U+FFFF) becomes U+FFFD. On UTF-8 bytes: a String's are always valid.
+    @discardableResult
+    mutating func escaped(_ s: String) -> Int {
+        if let w = s.utf8.withContiguousStorageIfAvailable({ escaped($0) }) { return w }
+        return Array(s.utf8).withUnsafeBufferPointer { escaped($0) }
+    }
+
+    /// The bytes escaped; the number of characters (bytes that do not continue one).
+    private mutating func escaped(_ u: UnsafeBufferPointer<UInt8>) -> Int {
+        var i = 0, characters = 0
+        while i < u.count {
+            let b = u[i]
+            if b & 0xC0 != 0x80 { characters += 1 }
+            switch b {
+            case 0x26: put("&amp;")
+            case 0x3C: put("&lt;")
+            case 0x3E: put("&gt;")
+            case 0x22: put("&quot;")
+            case 0x09, 0x0A, 0x0D: bytes.append(b)
+            case 0x00..<0x20: bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])
+            case 0xEF where i + 2 < u.count && u[i + 1] == 0xBF && (u[i + 2] == 0xBE || u[i + 2] == 0xBF):
+                bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                i += 2
+            default: bytes.append(b)
+            }
+            i += 1
+        }
+        return characters
+    }
+}
+
+/// The workbook's shared strings (`xl/sharedStrings.xml`): each distinct text once, cells refer
+/// to it by index. A sheet of a few pilots, rules and evidence texts repeated on every row is a
+/// third of its inline size, which is what the zip has to deflate.
+final class SharedStrings {
+    private var index: [String: Int] = [:]
+    private var list: [String] = []
+    /// Characters of each string, for column widths.
+    private var widths: [Int] = []
+    private var references = 0
+
+    func id(_ s: String) -> Int {
+        references += 1
+        if let i = index[s] { return i }
+        index[s] = list.count
+        list.append(s)
+        var x = XMLBytes()
+        widths.append(x.escaped(s))
+        return list.count - 1
+    }
+
+    func width(_ s: String) -> Int { index[s].map { widths[$0] } ?? 0 }
+
+    /// `<sst>`: one `<si>` per string, in first-use order (so the bytes follow the tables).
+    func xml() -> [UInt8] {
+        var x = XMLBytes()
+        x.put(XLSXWriter.xmlHeader + "<sst xmlns=\"\(XLSXWriter.mainNamespace)\" count=\"\(references)\" uniqueCount=\"\(list.count)\">")
+        for s in list {
+            let edges = [s.utf8.first, s.utf8.last].compactMap { $0 }
+            x.put(edges.contains { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D } ? "<si><t xml:space=\"preserve\">" : "<si><t>")
+            x.escaped(s)
+            x.put("</t></si>")
+        }
+        x.put("</sst>")
+        return x.bytes
     }
 }

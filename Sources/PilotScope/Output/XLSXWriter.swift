@@ -14,13 +14,15 @@ public enum XLSXWriter {
         } catch {
             throw OutputError(.writeFailed, path: "report.xlsx", "cannot start the workbook: \(error)")
         }
-        var parts: [(String, String)] = [
+        let parts: [(String, String)] = [
             ("[Content_Types].xml", contentTypes(sheets: tables.count)), ("_rels/.rels", rootRelationships),
             ("xl/workbook.xml", workbookXML(tables)), ("xl/_rels/workbook.xml.rels", workbookRelationships(sheets: tables.count)),
             ("xl/styles.xml", XLSXStyles.xml),
         ]
-        for (i, t) in tables.enumerated() { parts.append(("xl/worksheets/sheet\(i + 1).xml", XLSXSheet.xml(t))) }
         for (path, text) in parts { try add(path, Data(text.utf8), to: archive) }
+        let strings = SharedStrings()
+        for (i, t) in tables.enumerated() { try add("xl/worksheets/sheet\(i + 1).xml", Data(XLSXSheet.bytes(t, strings: strings)), to: archive) }
+        try add("xl/sharedStrings.xml", Data(strings.xml()), to: archive)
         guard let data = archive.data else { throw OutputError(.writeFailed, path: "report.xlsx", "the workbook has no bytes") }
         return data
     }
@@ -56,6 +58,7 @@ public enum XLSXWriter {
             + "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
             + "<Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>"
             + "<Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>"
+            + "<Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/>"
             + (0..<sheets).map { "<Override PartName=\"/xl/worksheets/sheet\($0 + 1).xml\" ContentType=\"\(sheet)\"/>" }.joined()
             + "</Types>"
     }
@@ -69,7 +72,8 @@ public enum XLSXWriter {
         for i in 0..<sheets {
             s += "<Relationship Id=\"rId\(i + 1)\" Type=\"\(relationshipNamespace)/worksheet\" Target=\"worksheets/sheet\(i + 1).xml\"/>"
         }
-        return s + "<Relationship Id=\"rId\(sheets + 1)\" Type=\"\(relationshipNamespace)/styles\" Target=\"styles.xml\"/></Relationships>"
+        return s + "<Relationship Id=\"rId\(sheets + 1)\" Type=\"\(relationshipNamespace)/styles\" Target=\"styles.xml\"/>"
+            + "<Relationship Id=\"rId\(sheets + 2)\" Type=\"\(relationshipNamespace)/sharedStrings\" Target=\"sharedStrings.xml\"/></Relationships>"
     }
 
     /// The sheets, and each autofilter's range as the hidden name Excel keeps for it.
