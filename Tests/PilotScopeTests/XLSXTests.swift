@@ -42,6 +42,17 @@ final class XLSXTests: XCTestCase {
         XCTAssertTrue(XLSXSheet.cell("L2", .text("1899-12-31T00:00:00Z"), column: "attributed_at").contains("inlineStr"))
     }
 
+    func testATableLongerThanASheetContinuesOnTheNext() throws {
+        var t = Table("attribution", ["pilot_id", "n"])
+        for i in 0..<5 { t.add([.text("p"), .int(i)]) }
+        XCTAssertEqual(XLSXWriter.split(t, rowLimit: 2).map(\.name), ["attribution", "attribution (2)", "attribution (3)"])
+        XCTAssertEqual(XLSXWriter.split(t, rowLimit: 2).map(\.rows.count), [2, 2, 1])
+        XCTAssertEqual(XLSXWriter.split(t, rowLimit: 5).count, 1)
+        let d = Support.tempDir()
+        FileManager.default.createFile(atPath: d + "/t.xlsx", contents: try XLSXWriter.workbook([t], rowLimit: 2))
+        XCTAssertEqual(try ZipDirectory.members(d + "/t.xlsx").filter { $0.name.hasPrefix("xl/worksheets/") }.count, 3)
+    }
+
     func testSharedStringsAreEachTextOnce() {
         var t = Table("attribution", ["pilot_id", "evidence"])
         t.add([.text("acme"), .text(" a<b ")])

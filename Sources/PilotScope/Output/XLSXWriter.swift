@@ -7,7 +7,8 @@ import ZIPFoundation
 /// fixed entry dates, no time or locale anywhere, so the same tables give the same bytes.
 public enum XLSXWriter {
     /// The workbook of `tables`, as bytes.
-    public static func workbook(_ tables: [Table]) throws -> Data {
+    public static func workbook(_ given: [Table], rowLimit: Int = maxRows) throws -> Data {
+        let tables = given.flatMap { split($0, rowLimit: rowLimit) }
         let archive: Archive
         do {
             archive = try Archive(data: Data(), accessMode: .create)
@@ -32,6 +33,20 @@ public enum XLSXWriter {
         var sheet = Table("rejects", ["file", "line", "reason", "row"])
         for r in rejects { sheet.add([.text(r.file), .int(r.line), .text(r.reason), .text(r.row)]) }
         return try workbook(tables + [sheet])
+    }
+
+    /// Rows a sheet can hold below its header (Excel's limit is 1,048,576 rows).
+    public static let maxRows = 1_048_575
+
+    /// A table longer than a sheet continues on sheets `name (2)`, `name (3)`, … each with the
+    /// header, so no row is lost where a spreadsheet would cut it.
+    static func split(_ t: Table, rowLimit: Int) -> [Table] {
+        guard t.rows.count > rowLimit, rowLimit > 0 else { return [t] }
+        return stride(from: 0, to: t.rows.count, by: rowLimit).enumerated().map { i, start in
+            var part = Table(i == 0 ? t.name : "\(t.name) (\(i + 1))", t.columns)
+            part.rows = Array(t.rows[start..<min(start + rowLimit, t.rows.count)])
+            return part
+        }
     }
 
     /// 1980-01-01T00:00:00Z, the earliest time a zip entry can carry: the same for every run.
