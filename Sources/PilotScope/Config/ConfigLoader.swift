@@ -108,7 +108,7 @@ public enum ConfigLoader {
     }
 
     static let schemaKeys: Set<String> = [
-        "as_of", "timezone", "inputs", "dedup", "attribution", "grace_days", "max_reject_rate", "pilots", "crm",
+        "as_of", "timezone", "inputs", "dedup", "attribution", "influence", "lookback_days", "half_life_days", "grace_days", "max_reject_rate", "pilots", "crm",
         "touches", "stage_history", "files", "preset", "columns", "timestamp_format", "input_timezone", "delimiter",
         "stages", "strip_plus_tags", "gmail_dots", "model", "id", "name", "partner", "motion", "hypothesis", "segment",
         "start", "end", "match", "source_tags", "utm", "source", "medium", "campaign", "term", "content",

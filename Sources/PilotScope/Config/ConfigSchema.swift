@@ -53,6 +53,7 @@ public enum ConfigSchema {
         var out = [
             r("max_reject_rate", ["minimum": 0, "maximum": 1]), r("grace_days", ["minimum": 0]),
             r("attribution.model", ["enum": ["first_touch", "last_touch"]]),
+            r("influence.lookback_days", ["minimum": 0, "maximum": 36_600]), r("influence.half_life_days", ["exclusiveMinimum": 0, "maximum": 36_600]),
             r("pilots[].id", ["pattern": "^[a-z0-9-]+$"]), r("pilots[].motion", ["enum": Motion.allCases.map(\.rawValue)]),
             r("pilots[].primary_metric", ["enum": Metric.allCases.map(\.rawValue)]), r("pilots[].start", ["pattern": datePattern]),
             r("pilots[].end", ["pattern": datePattern]), r("pilots[].holidays[]", ["pattern": datePattern]),

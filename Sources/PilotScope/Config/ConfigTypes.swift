@@ -52,6 +52,12 @@ public struct AttributionConfig: Codable, Sendable {
     public var model: String?
 }
 
+/// SPEC 3.6: how far back a touchpoint counts toward a milestone, and time_decay's half-life.
+public struct InfluenceConfig: Codable, Sendable {
+    public var lookback_days: Int?
+    public var half_life_days: Double?
+}
+
 public struct UTMMatch: Codable, Sendable {
     public var source: OneOrMany<String>?
     public var medium: OneOrMany<String>?
@@ -142,6 +148,7 @@ public struct ConfigFile: Codable, Sendable {
     public var inputs: InputsConfig?
     public var dedup: DedupConfig?
     public var attribution: AttributionConfig?
+    public var influence: InfluenceConfig?
     public var grace_days: Int?
     public var max_reject_rate: Double?
     public var pilots: [PilotConfig]?

@@ -27,7 +27,9 @@ public enum ConfigValidator {
         let resolved = ResolvedConfig(
             file: file, baseDirectory: baseDirectory, asOf: asOf, defaultZone: defaultZone, pilots: pilots,
             email: EmailNormalizer(stripPlusTags: file.dedup?.strip_plus_tags ?? false, gmailDots: file.dedup?.gmail_dots ?? false),
-            lastTouch: file.attribution?.model == "last_touch", maxRejectRate: file.max_reject_rate ?? 0.01)
+            lastTouch: file.attribution?.model == "last_touch",
+            influence: InfluenceSettings(lookbackDays: file.influence?.lookback_days ?? 90, halfLifeDays: file.influence?.half_life_days ?? 7),
+            maxRejectRate: file.max_reject_rate ?? 0.01)
         return (resolved, v.issues)
     }
 
@@ -130,6 +132,12 @@ struct Validator {
             fail(nil, "attribution.model", "unknown model '\(m)' (first_touch | last_touch)")
         }
         if let g = file.grace_days, g < 0 { fail(nil, "grace_days", "must not be negative") }
+        if let l = file.influence?.lookback_days, l < 0 || l > 36_600 {
+            fail(nil, "influence.lookback_days", "must be a whole number of days from 0 to 36600, not \(l)")
+        }
+        if let h = file.influence?.half_life_days, !(h > 0 && h <= 36_600) {
+            fail(nil, "influence.half_life_days", "must be a number of days above 0 (at most 36600), not \(h)")
+        }
         return asOf
     }
 

@@ -26,7 +26,9 @@ public enum ReportEngine {
         let touches = ResolvedTouches(state, contactEmails: contacts.emails, context: context)
         clock.lap("stitch and resolve touches")
         let attribution = Attributor.attribute(contacts, touches, plan)
-        let data = ReportData(pilots: config.pilots, contacts: contacts, touches: touches, attribution: attribution, asOf: plan.asOf)
+        let data = ReportData(
+            pilots: config.pilots, contacts: contacts, touches: touches, attribution: attribution, asOf: plan.asOf,
+            influence: config.influence)
         clock.lap("attribute")
         let accounts = plan.inNamingOrder(crm: crmAccounts, touches: state.accounts)
         let tables = ReportTables.build(data, accounts: accounts, footers: plan.files.map(\.mapping.footer))

@@ -48,7 +48,7 @@ public enum DecisionTable {
             let m = p.primaryMetric
             let value = Evaluator.value(m, snap)
             var pace = Cell.empty
-            if v.status == "running", m.kind == .count, d.asOf > p.windowStart, let x = value.double {
+            if v.status == "running", m.kind == .count, !m.isInfluence, d.asOf > p.windowStart, let x = value.double {
                 let length = Double(p.windowEnd - p.windowStart)
                 pace = .fixed(x * length / Double(d.asOf - p.windowStart), 2)
             }

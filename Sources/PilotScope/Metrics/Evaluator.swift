@@ -188,12 +188,34 @@ public struct Evaluator {
         public var cost: Double
         public var respond: MetricValue
         public var schedule: MetricValue
+        /// Influenced contacts per milestone (3.6), over the same side of the adjustment (B40).
+        public var influenced: [InfluenceCounts]
     }
 
     public func snapshot(leads: [Int], touches: TouchScope) -> Snapshot {
         let k = counts(leads: leads, touches: touches)
         let s = sla(leads: leads, touches: touches)
-        return Snapshot(counts: k, icp: icp(leads: leads), cost: totalCost(k), respond: Self.rate(s.respond), schedule: Self.rate(s.schedule))
+        return Snapshot(
+            counts: k, icp: icp(leads: leads), cost: totalCost(k), respond: Self.rate(s.respond), schedule: Self.rate(s.schedule),
+            influenced: influenced(touches))
+    }
+
+    /// The pilot's influenced contacts per milestone; on one side of the adjustment, those
+    /// created before it or on or after it (B40).
+    public func influenced(_ side: TouchScope) -> [InfluenceCounts] {
+        let mine = data.influence.pilots[p.index]
+        guard side != .all else { return mine.counts }
+        let at = p.adjustmentAt ?? Int64.max
+        return Milestone.allCases.map { m in
+            var k = InfluenceCounts()
+            for ci in mine.influencedContacts[m.rawValue] {
+                let c = data.contacts[Int(ci)]
+                guard (c.createdAt < at) == (side == .before) else { continue }
+                k.influenced += 1
+                k.influencedAmount += c.amount ?? 0
+            }
+            return k
+        }
     }
 
     /// The value of a metric over a subset of leads and touches.
@@ -227,6 +249,11 @@ public struct Evaluator {
         case .cost_per_lead: return .ratio(s.cost, Double(k.leads))
         case .sla_respond_rate: return s.respond
         case .sla_schedule_rate: return s.schedule
+        case .influenced_sqm: return .count(s.influenced[Milestone.sqm.rawValue].influenced)
+        case .influenced_opportunities: return .count(s.influenced[Milestone.opportunity.rawValue].influenced)
+        case .influenced_won: return .count(s.influenced[Milestone.won.rawValue].influenced)
+        case .influenced_pipeline_amount: return .money(s.influenced[Milestone.opportunity.rawValue].influencedAmount)
+        case .influenced_won_amount: return .money(s.influenced[Milestone.won.rawValue].influencedAmount)
         }
     }
 

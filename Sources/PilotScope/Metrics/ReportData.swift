@@ -26,8 +26,14 @@ public struct ReportData: Sendable {
     public var leads: [[Int]] = []
     public var baseline: [[Int]] = []
     public var contactFolds: [[Int32]] = []
+    /// Sourced, influenced and credited contacts per pilot and milestone (3.6).
+    public var influence: Influence
+    public var influenceSettings: InfluenceSettings
 
-    public init(pilots: [Pilot], contacts c: Contacts, touches: ResolvedTouches, attribution: [Attribution?], asOf: Int64) {
+    public init(
+        pilots: [Pilot], contacts c: Contacts, touches: ResolvedTouches, attribution: [Attribution?], asOf: Int64,
+        influence settings: InfluenceSettings = InfluenceSettings()
+    ) {
         self.pilots = pilots
         contacts = c.contacts
         folds = touches.aggs
@@ -51,5 +57,10 @@ public struct ReportData: Sendable {
         for (i, c) in contacts.enumerated() where attribution[i] == nil && c.createdAt <= asOf {
             for k in 0..<starts.count where c.createdAt >= starts[k] && c.createdAt < ends[k] { baseline[k].append(i) }
         }
+        influenceSettings = settings
+        influence = Influence(
+            Influence.Inputs(
+                pilots: pilots, contacts: c.contacts, attribution: attribution, tags: c.tags, asOf: asOf, settings: settings,
+                pointStart: touches.pointStart, pointPilots: touches.pointPilots, pointTimes: touches.pointTimes))
     }
 }

@@ -52,7 +52,7 @@ public struct Table: Sendable {
 /// Stage eight: the tables a report writes, in schema order (Appendix A).
 public enum ReportTables {
     /// File names and `--table` names, in schema order.
-    public static let names = ["funnel", "icp", "icp_rules", "cost", "velocity", "sla", "weekly", "decision", "quality", "attribution"]
+    public static let names = ["funnel", "icp", "icp_rules", "cost", "velocity", "sla", "weekly", "decision", "quality", "attribution", "influence", "credit"]
 
     /// Every table from the report data. The builders only read `d`: they run concurrently, and
     /// the tables come back in schema order. `accounts` and `footers` are the files' in naming order.
@@ -65,6 +65,7 @@ public enum ReportTables {
             { [CostTable.table(d)] }, { [VelocityTable.table(d)] }, { [SLATable.table(d)] },
             { [WeeklyTable.table(d)] }, { [DecisionTable.table(d)] },
             { [QualityTable.table(d, accounts: accounts, footers: footers)] }, { [AttributionTable.table(d)] },
+            { InfluenceTables.tables(d) },
         ]
         let built = ResultSlots<[Table]>(count: builders.count)
         DispatchQueue.concurrentPerform(iterations: builders.count) { built.set($0, builders[$0]()) }

@@ -4,16 +4,26 @@ public enum Metric: String, CaseIterable, Sendable {
     case pipeline_amount, won_amount
     case lead_to_mql, mql_to_sqm, sqm_to_opportunity, opportunity_to_won, sqm_rate
     case icp_match, cost_per_sqm, cost_per_lead, sla_respond_rate, sla_schedule_rate
+    /// SPEC 3.6: contacts another pilot sourced (or none did) that this pilot's touchpoints preceded.
+    case influenced_sqm, influenced_opportunities, influenced_won, influenced_pipeline_amount, influenced_won_amount
 
     public enum Kind: Sendable { case count, rate, money }
 
     public var kind: Kind {
         switch self {
-        case .pipeline_amount, .won_amount, .cost_per_sqm, .cost_per_lead: return .money
+        case .pipeline_amount, .won_amount, .cost_per_sqm, .cost_per_lead, .influenced_pipeline_amount, .influenced_won_amount: return .money
         case .lead_to_mql, .mql_to_sqm, .sqm_to_opportunity, .opportunity_to_won, .sqm_rate, .icp_match,
             .sla_respond_rate, .sla_schedule_rate:
             return .rate
         default: return .count
+        }
+    }
+
+    /// Influence metrics (3.6): counts and amounts with no pace and no `min_sample` (B40).
+    public var isInfluence: Bool {
+        switch self {
+        case .influenced_sqm, .influenced_opportunities, .influenced_won, .influenced_pipeline_amount, .influenced_won_amount: return true
+        default: return false
         }
     }
 

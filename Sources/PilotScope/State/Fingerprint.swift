@@ -62,11 +62,12 @@ public struct StateFingerprint: Equatable, Sendable {
                 for p in config.pilots { w.string(p.id) }
             },
         ]
-        for p in config.pilots { parts.append(part("pilot \(p.id) (window, zone, adjustment, match rules)") { Self.write(p, &$0) }) }
+        for p in config.pilots { parts.append(part("pilot \(p.id) (window, grace_days, zone, adjustment, match rules)") { Self.write(p, &$0) }) }
     }
 
     private static func write(_ p: Pilot, _ w: inout ByteWriter) {
-        for t in [p.windowStart, p.windowEnd, p.startDay, p.adjustmentAt ?? Int64.max] { w.signed(t) }
+        // countingEnd: touchpoints (3.6, B38) are kept through the grace period.
+        for t in [p.windowStart, p.windowEnd, p.countingEnd, p.startDay, p.adjustmentAt ?? Int64.max] { w.signed(t) }
         w.string(p.zone.identifier)
         for list in [p.links, p.meetingTypes] {
             w.count(list.count)

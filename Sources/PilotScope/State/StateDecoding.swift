@@ -245,6 +245,12 @@ extension TouchFolds {
         guard try b.count("pilot totals") == pilots else { throw b.corrupt("totals for another number of pilots", at: totalsAt) }
         for k in 0..<pilots { totals[k] = try PilotTouchTotals.read(&b) }
         for _ in 0..<(try b.count("kept touches", minBytes: 8)) { kept.append(try MatchedTouch.read(&b, t)) }
+        // A fold id and a time each take at least a byte: the count is checked against the bytes left.
+        let points = try b.count("touchpoints", minBytes: 2)
+        pointFolds.reserveCapacity(points)
+        pointTimes.reserveCapacity(points)
+        for _ in 0..<points { pointFolds.append(Int32(try b.bounded("touchpoint fold", aggs.count - 1))) }
+        for _ in 0..<points { pointTimes.append(try b.signed()) }
     }
 }
 

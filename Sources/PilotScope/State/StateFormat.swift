@@ -17,7 +17,7 @@ import Foundation
 /// holds the maps (identities as bytes), folds, totals and raw touches.
 public struct SavedState: Sendable {
     public static let magic = Array("PSTATE\r\n".utf8)
-    public static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 2
 
     public var engine: String
     public var fingerprint: StateFingerprint
@@ -170,6 +170,10 @@ extension TouchFolds {
         }
         w.count(kept.count)
         for t in kept { t.write(&w) }
+        // Touchpoints (3.6), in columns: folds, then times.
+        w.count(pointFolds.count)
+        for f in pointFolds { w.count(Int(f)) }
+        for t in pointTimes { w.signed(t) }
     }
 }
 

@@ -37,6 +37,12 @@ public struct ResolvedTouches: Sendable {
     public var byEmail = 0
     /// Kept touch rows (B26).
     public var touchRows = 0
+    /// Touchpoints of touches (3.6) grouped by contact, in no order within a contact: contact
+    /// c's are `pointPilots[i], pointTimes[i]` for i in `pointStart[c]..<pointStart[c + 1]`
+    /// (contacts past the end have none).
+    public var pointStart: [Int32] = [0]
+    public var pointPilots: [Int32] = []
+    public var pointTimes: [Int64] = []
 
     public init(_ state: TouchState, contactEmails: ByteMap<Int32>, context ctx: TouchContext) {
         visitorCount = state.visitors.count
@@ -58,6 +64,7 @@ public struct ResolvedTouches: Sendable {
         let foldMap = resolveFolds(state, contactOf, linkBase: linkBase, utmBase: utmBase)
         countMeetingWeeks(state, foldMap)
         resolveKept(state, contactOf, linkBase: linkBase, utmBase: utmBase)
+        resolvePoints(state, foldMap, ctx)
         countDistinct(pilots: ctx.pilotCount)
     }
 
@@ -127,6 +134,39 @@ public struct ResolvedTouches: Sendable {
                     linkEvidence: t.linkEvidence >= 0 ? linkBase[Int(t.pilot)] + t.linkEvidence : -1,
                     utmEvidence: t.utmEvidence >= 0 ? utmBase + t.utmEvidence : -1))
         }
+    }
+
+    /// Touchpoints of contacts, grouped by contact with a counting sort. Only times inside the
+    /// pilot's counting window and at or before `as_of` (a saved state is untrusted input).
+    private mutating func resolvePoints(_ state: TouchState, _ foldMap: [Int32], _ ctx: TouchContext) {
+        let folds = state.folds
+        var contacts = 0
+        for a in aggs where a.contact >= 0 { contacts = max(contacts, Int(a.contact) + 1) }
+        @inline(__always) func owner(_ i: Int) -> Int32 {
+            let a = aggs[Int(foldMap[Int(folds.pointFolds[i])])]
+            let k = a.pilot, t = folds.pointTimes[i]
+            let inside = t >= ctx.windows[3 * k] && t < ctx.windows[3 * k + 2] && t <= ctx.asOf
+            return inside ? a.contact : -1
+        }
+        var start = [Int32](repeating: 0, count: contacts + 1)
+        for i in folds.pointFolds.indices {
+            let c = owner(i)
+            if c >= 0 { start[Int(c) + 1] += 1 }
+        }
+        for c in 0..<contacts { start[c + 1] += start[c] }
+        let n = Int(start[contacts])
+        pointPilots = [Int32](repeating: 0, count: n)
+        pointTimes = [Int64](repeating: 0, count: n)
+        var fill = start
+        for i in folds.pointFolds.indices {
+            let c = Int(owner(i))
+            guard c >= 0 else { continue }
+            let at = Int(fill[c])
+            pointPilots[at] = Int32(aggs[Int(foldMap[Int(folds.pointFolds[i])])].pilot)
+            pointTimes[at] = folds.pointTimes[i]
+            fill[c] += 1
+        }
+        pointStart = start
     }
 
     /// Distinct identities per pilot, scope and category; anonymous rows count one each.

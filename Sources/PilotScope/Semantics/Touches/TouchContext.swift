@@ -38,8 +38,8 @@ public final class TouchContext: @unchecked Sendable {
     let firstWeeks: [Int64]
     let zones: [TimeZoneTable]
 
-    /// Per pilot `[start, end)` of its window and its rules, as raw memory: the per-row loop
-    /// reads them without retaining an array.
+    /// Per pilot `start`, the window's end and the counting window's end (touchpoints, B38),
+    /// and its rules, as raw memory: the per-row loop reads them without retaining an array.
     let windows: UnsafeMutablePointer<Int64>
     let rules: UnsafeMutablePointer<PilotRules>
     let pilotCount: Int
@@ -53,11 +53,12 @@ public final class TouchContext: @unchecked Sendable {
         self.pilots = pilots
         pilotCount = pilots.count
         // Raw memory, freed in deinit: the per-row loop reads it without retaining an array.
-        windows = .allocate(capacity: max(1, 2 * pilots.count))
+        windows = .allocate(capacity: max(1, 3 * pilots.count))
         rules = .allocate(capacity: max(1, pilots.count))
         for (k, p) in pilots.enumerated() {
-            windows[2 * k] = p.windowStart
-            windows[2 * k + 1] = p.windowEnd
+            windows[3 * k] = p.windowStart
+            windows[3 * k + 1] = p.windowEnd
+            windows[3 * k + 2] = max(p.windowEnd, p.countingEnd)
             var r: PilotRules = []
             if !p.linksNorm.isEmpty { r.insert(.links) }
             if !p.meetingTypesNorm.isEmpty { r.insert(.meetingTypes) }
@@ -73,7 +74,8 @@ public final class TouchContext: @unchecked Sendable {
         firstWeeks = pilots.map { $0.startDay - Int64(Civil.weekday(days: $0.startDay)) }
         zones = pilots.map(\.zone)
         earliest = pilots.map(\.windowStart).min() ?? 0
-        latest = pilots.map(\.windowEnd).max() ?? 0
+        // Through the grace period: a matching touch there is a touchpoint (3.6, B38).
+        latest = pilots.map { max($0.windowEnd, $0.countingEnd) }.max() ?? 0
         links = pilots.map(\.linksNorm)
         meetingTypes = pilots.map(\.meetingTypesNorm)
         utm = pilots.map(\.utm)

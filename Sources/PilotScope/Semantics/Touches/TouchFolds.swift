@@ -99,6 +99,8 @@ public struct PilotTouchTotals: Sendable {
 /// it only under `last_touch`): ids into the worker's or state's own intern tables, no strings.
 public struct MatchedTouch: Sendable {
     public static let utm: UInt8 = 1, link: UInt8 = 2, meetingType: UInt8 = 4
+    /// Matched in the grace period after the window: a touchpoint (3.6, B38), not a touch.
+    public static let touchpointOnly: UInt8 = 8
     public var pilot: Int32
     public var flags: UInt8
     public var event: TouchEvent
@@ -113,7 +115,9 @@ public struct MatchedTouch: Sendable {
     public var utmEvidence: Int32
 
     /// A booking matching a scheduling link or meeting type: a meeting booked (3.3).
-    @inline(__always) public var isMeeting: Bool { event == .booking && flags & (Self.link | Self.meetingType) != 0 }
+    @inline(__always) public var isMeeting: Bool {
+        event == .booking && flags & (Self.link | Self.meetingType) != 0 && flags & Self.touchpointOnly == 0
+    }
 }
 
 /// Folded touches: the folds by (pilot, identity), their meeting weeks, per-pilot totals, and
@@ -127,6 +131,10 @@ public struct TouchFolds: Sendable {
     public var totals: [PilotTouchTotals]
     /// Under `last_touch` only: every matched touch (attribution needs each time, B18).
     public var kept: [MatchedTouch] = []
+    /// Touchpoints (3.6): every matched touch of an identity, window and grace period, as its
+    /// fold and its time (12 bytes a touch; 8 once resolved, `ResolvedTouches.pointTimes`).
+    public var pointFolds: [Int32] = []
+    public var pointTimes: [Int64] = []
 
     init(pilots: Int) { totals = Array(repeating: PilotTouchTotals(), count: pilots) }
 
@@ -148,6 +156,10 @@ public struct TouchFolds: Sendable {
     /// Folds one matched touch whose email and visitor ids are final.
     mutating func add(_ t: MatchedTouch, _ ctx: TouchContext, utmEvidence: ByteMap<UInt8>) {
         let k = Int(t.pilot)
+        if t.flags & MatchedTouch.touchpointOnly != 0 {
+            if t.email.isKnown || t.visitor >= 0 { addPoint(fold(key(t, k)), t.ts) }
+            return
+        }
         if ctx.lastTouch { kept.append(t) }
         var bits = TouchCategory.any.bit
         if t.event == .registration { bits |= TouchCategory.registration.bit }
@@ -166,8 +178,8 @@ public struct TouchFolds: Sendable {
             if t.isMeeting { PilotTouchTotals.bump(&totals[k].weekAnonymousMeetings, week) }
             return
         }
-        let key = t.email.isKnown ? PilotIdentity(pilot: k, kind: .email, id: t.email.id) : PilotIdentity(pilot: k, kind: .visitor, id: t.visitor)
-        let a = fold(key)
+        let a = fold(key(t, k))
+        addPoint(a, t.ts)
         aggs[a].flags |= TouchScope.all.spread(bits) | side.spread(bits)
         if t.isMeeting {
             let texts = ctx.evidence[k]
@@ -182,6 +194,16 @@ public struct TouchFolds: Sendable {
                 utmEvidence.withKey(Int(i)) { x in utmEvidence.withKey(Int(j)) { y in x.lexicographicallyPrecedes(y) } }
             }
         }
+    }
+
+    /// The fold key of a touch with an email or a visitor.
+    @inline(__always) func key(_ t: MatchedTouch, _ k: Int) -> PilotIdentity {
+        t.email.isKnown ? PilotIdentity(pilot: k, kind: .email, id: t.email.id) : PilotIdentity(pilot: k, kind: .visitor, id: t.visitor)
+    }
+
+    @inline(__always) mutating func addPoint(_ fold: Int, _ ts: Int64) {
+        pointFolds.append(Int32(fold))
+        pointTimes.append(ts)
     }
 
     @inline(__always) static func textLess(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }

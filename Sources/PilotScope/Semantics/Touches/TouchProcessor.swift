@@ -131,7 +131,8 @@ public struct TouchProcessor: RowProcessor {
     }
 
     /// SPEC 3.3: the pilots whose window holds `ts` and whose link, meeting type or UTM rules
-    /// the row matches; each match is queued for the batch.
+    /// the row matches; each match is queued for the batch. A match in the grace period after the
+    /// window is queued as a touchpoint only (3.6, B38).
     private mutating func match(_ r: inout RecordView, _ m: FieldIndex, _ ts: Int64, _ event: TouchEvent, _ email: EmailRef) {
         let url = r.field(m[TouchField.url.rawValue])
         var utmParsed = false
@@ -151,7 +152,7 @@ public struct TouchProcessor: RowProcessor {
                 break
             }
         }
-        for k in 0..<c.pilotCount where ts >= windows[2 * k] && ts < windows[2 * k + 1] {
+        for k in 0..<c.pilotCount where ts >= windows[3 * k] && ts < windows[3 * k + 2] {
             let pilotRules = rules[k]
             var flags: UInt8 = 0
             var linkEvidence: Int32 = -1
@@ -195,6 +196,8 @@ public struct TouchProcessor: RowProcessor {
                 }
             }
             guard flags != 0 else { continue }
+            // After the window, in the grace period: a touchpoint only (3.6, B38), no touch.
+            if ts >= windows[3 * k + 1] { flags |= MatchedTouch.touchpointOnly }
             matched.append(
                 MatchedTouch(
                     pilot: Int32(k), flags: flags, event: event, ts: ts, email: email, visitor: -1,

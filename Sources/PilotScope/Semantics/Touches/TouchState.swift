@@ -68,6 +68,9 @@ public struct TouchState: Sendable {
                 { i, j in TouchFolds.textLess(texts[Int(i)], texts[Int(j)]) }, utmTextLess: utmLess)
         }
         for fw in o.folds.meetingWeeks { _ = folds.addMeetingWeek(FoldWeek(fold: foldMap[fw.fold], week: fw.week)) }
+        folds.pointFolds.reserveCapacity(folds.pointFolds.count + o.folds.pointFolds.count)
+        for f in o.folds.pointFolds { folds.pointFolds.append(Int32(foldMap[Int(f)])) }
+        folds.pointTimes += o.folds.pointTimes
         for k in folds.totals.indices where k < o.folds.totals.count { folds.totals[k].add(o.folds.totals[k]) }
         func rekey(_ t: MatchedTouch) -> MatchedTouch {
             var t = t
