@@ -14,6 +14,7 @@ final class DocsTests: XCTestCase {
           stage_history: { files: [c.csv] }
         dedup: { strip_plus_tags: true, gmail_dots: true }
         attribution: { model: first_touch }
+        influence: { lookback_days: 90, half_life_days: 7 }
         grace_days: 30
         max_reject_rate: 0.01
         pilots:

@@ -28,7 +28,7 @@ final class SchemaTests: XCTestCase {
         XCTAssertEqual(root["$schema"] as? String, "https://json-schema.org/draft/2020-12/schema")
         XCTAssertEqual(Self.propertyNames(root), ConfigLoader.schemaKeys, "the keys the loader accepts (and suggests on a typo)")
         let top = try XCTUnwrap(root["properties"] as? [String: Any])
-        XCTAssertEqual(Set(top.keys), ["as_of", "timezone", "inputs", "dedup", "attribution", "grace_days", "max_reject_rate", "pilots"])
+        XCTAssertEqual(Set(top.keys), ["as_of", "timezone", "inputs", "dedup", "attribution", "influence", "grace_days", "max_reject_rate", "pilots"])
         XCTAssertEqual(root["additionalProperties"] as? Bool, false, "a misspelt key fails, as in the loader")
         // A required key: an ICP rule's field.
         let pilots = try XCTUnwrap(top["pilots"] as? [String: Any])

@@ -10,16 +10,17 @@ final class StateFuzzRegressionTests: XCTestCase {
     static let header: [UInt8] = [0x00, 0x00, 0x01, 0x01, 0x01, 0x78, 0x00]
 
     /// A body with the email "a@b" (one own touch) and one fold of it, with these bytes for its
-    /// first meeting, first meeting after, first UTM touch, meeting evidence and UTM evidence.
+    /// first meeting, first meeting after, first UTM touch, meeting evidence and UTM evidence;
+    /// no kept touch, no touchpoint, no raw touch.
     static func body(fold: [UInt8]) -> [UInt8] {
         [0x00, 0x01, 0x03, 0x61, 0x40, 0x62, 0x02, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00] + fold
-            + [0x00, 0x01] + [UInt8](repeating: 0, count: 17) + [0x00, 0x00]
+            + [0x00, 0x01] + [UInt8](repeating: 0, count: 17) + [0x00, 0x00, 0x00]
     }
 
     /// A body with "a@b" and the visitor "v1" stitched to it at `ts` (a zig-zag varint), no fold.
     static func body(visitorTime ts: [UInt8]) -> [UInt8] {
         [0x00, 0x01, 0x03, 0x61, 0x40, 0x62, 0x02, 0x01, 0x02, 0x76, 0x31, 0x00, 0x00] + ts
-            + [0x00, 0x00, 0x00, 0x01] + [UInt8](repeating: 0, count: 17) + [0x00, 0x00]
+            + [0x00, 0x00, 0x00, 0x01] + [UInt8](repeating: 0, count: 17) + [0x00, 0x00, 0x00]
     }
 
     /// The state around `body` (stored raw), and the file offset of the body's first byte.
