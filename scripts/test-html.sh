@@ -18,7 +18,7 @@ fi
 pilots=$(grep -c "^  - id:" sample-data/pilotscope.yaml)
 figures=$(grep -o '<figure class="chart">' <<<"$dom" | wc -l)
 svgs=$(grep -o '<svg ' <<<"$dom" | wc -l)
-[ "$figures" -eq $((pilots * 5)) ] || { echo "expected $((pilots * 5)) charts, found $figures" >&2; exit 1; }
+[ "$figures" -eq $((pilots * 6)) ] || { echo "expected $((pilots * 6)) charts, found $figures" >&2; exit 1; }
 [ "$svgs" -ge "$pilots" ] || { echo "only $svgs SVG charts rendered" >&2; exit 1; }
 chromium "${flags[@]}" --window-size=1200,2600 --screenshot="$PWD/docs/report.png" "$page" 2>/dev/null
 echo "report.html: $pilots pilots, $figures charts ($svgs SVG); screenshot docs/report.png"

@@ -62,7 +62,9 @@ public enum HTMLReport {
         s += chart("Velocity: median days", velocityChart(p, t))
         s += chart("ICP match", gauge(icp["icp_match"], threshold(p, .icp_match)))
         s += chart("SLA met rate", slaChart(p, t))
+        s += chart("Sourced vs influenced", influenceChart(p, t))
         s += "</div>\n"
+        s += credit(p, t)
         if ["scale", "iterate", "stop"].contains(d["status"]) { s += review(p, d, f, icp, t) }
         return s + "</section>\n"
     }
@@ -94,6 +96,68 @@ public enum HTMLReport {
         }
         return
             "<section class=\"card\"><h2>Data quality</h2><table><tr><th>Scope</th><th>Pilot</th><th>Check</th><th>Count</th></tr>\(rows)</table></section>\n"
+    }
+
+    // MARK: Influence and credit (3.6)
+
+    /// The credit comparison across the five models, and whether the verdict survives each.
+    static func credit(_ p: Pilot, _ t: [String: Table]) -> String {
+        let rows = t["credit"]!.rows.filter { $0[0] == .text(p.id) }
+        var s = "<div class=\"credit\"><h3>Credit by model</h3><table><tr><th>Milestone</th>"
+        s += CreditModel.allCases.map { "<th class=\"num\">\($0.rawValue.replacingOccurrences(of: "_", with: " "))</th>" }.joined() + "</tr>"
+        for m in Milestone.allCases {
+            s += "<tr><td>\(m.name)</td>"
+            for model in CreditModel.allCases {
+                let r = rows.first { $0[1] == .text(m.name) && $0[2] == .text(model.rawValue) }
+                s += "<td class=\"num\">\(esc(r?[3].plain ?? ""))</td>"
+            }
+            s += "</tr>"
+        }
+        return s + "</table><p class=\"note\">\(esc(robustness(p, t)))</p></div>\n"
+    }
+
+    /// One sentence: the verdict if each model's credited value replaced the primary metric's
+    /// sourced value, other thresholds as the decision table has them.
+    static func robustness(_ p: Pilot, _ t: [String: Table]) -> String {
+        let d = Row(t["decision"]!, p.index)
+        guard ["scale", "iterate", "stop"].contains(d["status"]) else { return "The verdict is not reached yet: credit is shown for information." }
+        let columns: [Metric: (Milestone, Int)] = [
+            .sqm: (.sqm, 3), .opportunities: (.opportunity, 3), .won: (.won, 3), .pipeline_amount: (.opportunity, 4), .won_amount: (.won, 4),
+        ]
+        let m = p.primaryMetric
+        guard let (milestone, column) = columns[m] else {
+            return "The primary metric \(m.rawValue) does not depend on credit: \(d["status"]) under all five models."
+        }
+        let scaleHeld = Set(d["scale_held"].components(separatedBy: "; ")), stopHeld = Set(d["stop_held"].components(separatedBy: "; "))
+        var byVerdict: [(String, [String])] = []
+        for model in CreditModel.allCases {
+            let row = t["credit"]!.rows.first { $0[0] == .text(p.id) && $0[1] == .text(milestone.name) && $0[2] == .text(model.rawValue) }
+            let value = MetricValue.money(Double(row?[column].plain ?? "") ?? 0)
+            func held(_ th: Threshold, _ set: Set<String>) -> Bool { th.metric == m ? th.holds(value) : set.contains(th.text) }
+            let verdict =
+                p.stop.contains { held($0, stopHeld) } ? "stop" : p.hasScaleList && p.scale.allSatisfy({ held($0, scaleHeld) }) ? "scale" : "iterate"
+            let name = model.rawValue.replacingOccurrences(of: "_", with: "-")
+            if let i = byVerdict.firstIndex(where: { $0.0 == verdict }) { byVerdict[i].1.append(name) } else { byVerdict.append((verdict, [name])) }
+        }
+        if byVerdict.count == 1 { return "With \(m.rawValue) credited instead of sourced: \(byVerdict[0].0) under all five models." }
+        return "With \(m.rawValue) credited instead of sourced: "
+            + byVerdict.map { "\($0.0) under \($0.1.joined(separator: ", "))" }.joined(separator: "; ")
+            + " (credit is shared with other pilots' touchpoints)."
+    }
+
+    static func influenceChart(_ p: Pilot, _ t: [String: Table]) -> String {
+        let rows = t["influence"]!.rows.filter { $0[0] == .text(p.id) }
+        let sourced = rows.map { Double($0[2].plain) ?? 0 }, influenced = rows.map { Double($0[3].plain) ?? 0 }
+        let maxV = max(1, (sourced + influenced).max() ?? 1)
+        var g = ""
+        for (i, r) in rows.enumerated() {
+            let y = 8 + i * 26
+            g += "<text x=\"0\" y=\"\(y + 14)\" class=\"lbl\">\(esc(r[1].plain))</text>"
+            g += bar(x: 90, y: y, w: sourced[i] / maxV * 200, h: 10, cls: "pilot", label: r[2].plain)
+            g += bar(x: 90, y: y + 11, w: influenced[i] / maxV * 200, h: 10, cls: "infl", label: r[3].plain)
+        }
+        return svg(340, 90, g)
+            + "<p class=\"legend\"><span class=\"key pilot\"></span>sourced <span class=\"key infl\"></span>influenced (touched, sourced elsewhere)</p>"
     }
 
     // MARK: Charts (inline SVG)
@@ -236,7 +300,7 @@ public enum HTMLReport {
         .badge.running{background:#dbe8ff;color:#173d8a}.badge.scheduled{background:#eee;color:#555}
         .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(330px,1fr));gap:12px}
         figure{margin:0}figcaption{font-weight:600;margin-bottom:4px}svg{max-width:100%;height:auto}
-        .pilot{fill:#2f6fdf}.base{fill:#b8c2d1}.track{fill:#eceff3}.axis{stroke:#9aa3b2}.threshold{stroke:#d0342c;stroke-width:1.5}
+        .pilot{fill:#2f6fdf}.base{fill:#b8c2d1}.infl{fill:#e08a2c}.key.infl{background:#e08a2c}.track{fill:#eceff3}.axis{stroke:#9aa3b2}.threshold{stroke:#d0342c;stroke-width:1.5}
         .pace{stroke:#6b7686;stroke-dasharray:4 3}.series{fill:none;stroke:#2f6fdf;stroke-width:2}.dot{fill:#2f6fdf}
         .lbl,.val{font-size:11px;fill:#3b4452}.end{text-anchor:end}.mid{text-anchor:middle}p.lbl{margin:6px 0 0;font-size:12px}
         .legend{font-size:12px;color:#5b6472;margin:2px 0}.key{display:inline-block;width:10px;height:10px;margin:0 4px 0 8px}.key.pilot{background:#2f6fdf}.key.base{background:#b8c2d1}
