@@ -22,11 +22,12 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 
 TABLES = ["funnel", "icp", "icp_rules", "cost", "velocity", "sla", "weekly", "decision",
-          "quality", "attribution", "rejects"]
+          "quality", "attribution", "influence", "credit", "rejects"]
 # Columns of text that may look like numbers (ids, evidence, raw rows, configured words).
 TEXT_COLUMNS = {"pilot_id", "record_id", "evidence", "row", "file", "scope", "rule", "check",
                 "contested_with", "reason", "cohort", "status", "final", "primary_metric",
-                "scale_held", "stop_held", "low_sample", "currency", "transition", "clock"}
+                "scale_held", "stop_held", "low_sample", "currency", "transition", "clock",
+                "milestone", "model"}
 NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 GUARD = ("=", "+", "-", "@", "\t", "\r")
 ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
