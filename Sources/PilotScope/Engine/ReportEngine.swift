@@ -97,7 +97,7 @@ public enum ReportOutput {
         for t in r.tables { try folder.write(t.name + ".csv", TableWriter.render(t, as: .csv)) }
         try folder.write("rejects.csv", TableWriter.rejects(r.rejects))
         try folder.write("summary.json", r.summaryJSON())
-        try folder.write("report.html", HTMLReport.render(tables: r.tables, pilots: r.pilots, asOf: r.asOf))
+        try folder.write("report.html", HTMLReport.render(r))
         try folder.write("report.xlsx", bytes: Array(try workbook.wait()))
         try folder.commit()
     }

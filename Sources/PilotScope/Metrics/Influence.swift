@@ -77,6 +77,14 @@ public struct Influence: Sendable {
     public var pilots: [PilotInfluence]
     /// Per milestone: contacts with at least one preceding touchpoint (whose credits sum to 1).
     public var pathContacts = Array(repeating: 0, count: Milestone.allCases.count)
+    /// Contacts whose milestone path holds touchpoints of two pilots, by `(m · pilots + p) · pilots
+    /// + q` (p ≠ q): whom each pilot shares credit with. Sparse: only pairs that met on a path.
+    var shared: [Int: Int32] = [:]
+
+    /// The contacts whose milestone-m path has touchpoints of both pilot p and pilot q (p ≠ q).
+    public func shared(_ m: Milestone, _ p: Int, _ q: Int) -> Int {
+        Int(shared[(m.rawValue * pilots.count + p) * pilots.count + q] ?? 0)
+    }
 
     /// The inputs the computation reads; the contacts' own touchpoints are given grouped by contact.
     public struct Inputs {
@@ -104,6 +112,7 @@ public struct Influence: Sendable {
         // Pilots already counted as influencing this (contact, milestone): a stamp per pilot.
         var seen = [Int](repeating: -1, count: pilotCount)
         var stamp = 0
+        var onPath: [Int] = []
         for (ci, c) in x.contacts.enumerated() where c.createdAt <= x.asOf {
             path.removeAll(keepingCapacity: true)
             if ci + 1 < x.pointStart.count {
@@ -135,13 +144,19 @@ public struct Influence: Sendable {
                 while end < path.count && path[end].ts <= mt { end += 1 }
                 pathContacts[m.rawValue] += 1
                 stamp += 1
+                onPath.removeAll(keepingCapacity: true)
                 for i in first..<end {
                     let p = Int(path[i].pilot)
-                    guard p != sourcedBy, seen[p] != stamp else { continue }
+                    guard seen[p] != stamp else { continue }
                     seen[p] = stamp
+                    onPath.append(p)
+                    guard p != sourcedBy else { continue }
                     pilots[p].counts[m.rawValue].influenced += 1
                     pilots[p].counts[m.rawValue].influencedAmount += amount
                     pilots[p].influencedContacts[m.rawValue].append(Int32(ci))
+                }
+                if onPath.count > 1 {
+                    for p in onPath { for q in onPath where q != p { shared[(m.rawValue * pilotCount + p) * pilotCount + q, default: 0] += 1 } }
                 }
                 Self.weigh(path[first..<end], halfLifeMillis: halfLifeMillis, into: &weights)
                 for model in 0..<CreditModel.allCases.count {
