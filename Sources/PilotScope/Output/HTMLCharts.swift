@@ -71,7 +71,8 @@ enum HTMLCharts {
         for (i, d) in dates.enumerated() where i % every == 0 {
             let tx = fmt(x(Double(i)))
             g += "<line x1=\"\(tx)\" y1=\"\(fmt(y0))\" x2=\"\(tx)\" y2=\"\(fmt(y0 + 3))\" class=\"axis\"/>"
-            g += "<text x=\"\(tx)\" y=\"\(fmt(y0 + 13))\" class=\"lbl mid\">\(esc(String(d.dropFirst(5))))</text>"
+            let anchor = i == 0 ? "" : x(Double(i)) > x1 - 14 ? "end" : "mid"
+            g += "<text x=\"\(tx)\" y=\"\(fmt(y0 + 13))\" class=\"lbl \(anchor)\">\(esc(String(d.dropFirst(5))))</text>"
         }
         g += "<text x=\"\(fmt(x1))\" y=\"\(fmt(H - 2))\" class=\"lbl end\">week starting (month-day)</text>"
         if let target {
@@ -96,7 +97,7 @@ enum HTMLCharts {
             g += "<line x1=\"\(fmt(th * 300))\" y1=\"2\" x2=\"\(fmt(th * 300))\" y2=\"26\" class=\"threshold\"/>"
             g += "<text x=\"\(fmt(th * 300))\" y=\"36\" class=\"lbl mid\">\(FactText.percent(th))</text>"
         }
-        for tick in [0.0, 0.5, 1.0] where threshold.map({ abs($0 - tick) > 0.08 }) ?? true {
+        for tick in [0.0, 0.5, 1.0] where threshold.map({ abs($0 - tick) > 0.15 }) ?? true {
             g += "<text x=\"\(fmt(tick * 300))\" y=\"36\" class=\"lbl \(tick == 0 ? "" : tick == 1 ? "end" : "mid")\">\(Int(tick * 100))%</text>"
         }
         let note = lowSample.map { "<p class=\"lowtext\">Low sample: \(esc($0)). Too few to judge; not a pass.</p>" } ?? ""

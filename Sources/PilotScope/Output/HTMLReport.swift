@@ -381,7 +381,7 @@ public enum HTMLReport {
         .card{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:16px 20px;margin:0 0 18px}
         h2{margin:0 0 10px;font-size:20px}h3{margin:14px 0 4px}h4{margin:10px 0 2px;font-size:14px}
         table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceff3}th.num,td.num{text-align:right}
-        table.counts{font-size:12px;margin-top:4px}table.counts td,table.counts th{padding:1px 4px}
+        table.counts{font-size:12px;margin-top:4px;width:auto}table.counts td,table.counts th{padding:1px 4px}
         .brief{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0 0 8px}.brief dt{color:#5b6472}.brief dd{margin:0}
         .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;vertical-align:middle;background:#e8ebf0}
         .badge.scale{background:#d8f3dc;color:#1b5e20}.badge.stop{background:#fde2e1;color:#8b1a10}.badge.iterate{background:#fff1cc;color:#6b4e00}
