@@ -379,7 +379,7 @@ public enum HTMLReport {
         body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430;margin:0 auto;max-width:1100px;padding:16px;background:#f6f7f9}
         header h1{margin:0 0 4px}header p{margin:0 0 16px;color:#5b6472}
         .card{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:16px 20px;margin:0 0 18px}
-        h2{margin:0 0 10px;font-size:20px}h3{margin:14px 0 4px}h4{margin:10px 0 2px;font-size:14px}
+        h2{margin:0 0 10px;font-size:20px}h3{margin:14px 0 4px}h4{margin:10px 0 2px;font-size:1em}h3,h4,figcaption{break-after:avoid}
         table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceff3}th.num,td.num{text-align:right}
         table.counts{font-size:12px;margin-top:4px;width:auto}table.counts td,table.counts th{padding:1px 4px}
         .brief{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0 0 8px}.brief dt{color:#5b6472}.brief dd{margin:0}
