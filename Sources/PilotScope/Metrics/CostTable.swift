@@ -9,8 +9,7 @@ public enum CostTable {
             ])
         for p in d.pilots {
             let e = Evaluator(d, p)
-            let k = e.counts(leads: d.leads[p.index], touches: nil)
-            let icp = e.icp(leads: d.leads[p.index])
+            let k = d.snapshots[p.index].counts, icp = d.snapshots[p.index].icp
             let total = e.totalCost(k)
             t.add([
                 .text(p.id), p.costs.currency.map(Cell.text) ?? .empty, .money(total), .int(k.leads), .int(k.sqm),

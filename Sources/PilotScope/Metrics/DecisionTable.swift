@@ -43,7 +43,7 @@ public enum DecisionTable {
         for p in d.pilots {
             let e = Evaluator(d, p)
             let leads = d.leads[p.index]
-            let snap = e.snapshot(leads: leads, touches: .all)
+            let snap = d.snapshots[p.index]
             let v = verdict(d, p, snap)
             let m = p.primaryMetric
             let value = Evaluator.value(m, snap)

@@ -83,7 +83,7 @@ public struct Evaluator {
         }
     }
 
-    public struct ICPCounts { public var leadsICP = 0, sqm = 0, sqmICP = 0; public var leadsFailing: [Int] = [], sqmFailing: [Int] = [] }
+    public struct ICPCounts: Sendable { public var leadsICP = 0, sqm = 0, sqmICP = 0; public var leadsFailing: [Int] = [], sqmFailing: [Int] = [] }
 
     public func icp(leads: [Int]) -> ICPCounts {
         var k = ICPCounts()
@@ -182,7 +182,7 @@ public struct Evaluator {
     // MARK: Metric values (thresholds, decision)
 
     /// Every metric's inputs over one subset of leads and touches, computed once.
-    public struct Snapshot {
+    public struct Snapshot: Sendable {
         public var counts: CohortCounts
         public var icp: ICPCounts
         public var cost: Double

@@ -11,7 +11,7 @@ public enum FunnelTable {
         for p in d.pilots {
             let e = Evaluator(d, p)
             for (cohort, k) in [
-                ("pilot", e.counts(leads: d.leads[p.index], touches: .all)),
+                ("pilot", d.snapshots[p.index].counts),
                 ("baseline", e.counts(leads: d.baseline[p.index], touches: nil)),
             ] {
                 let w = Stats.wilson(k.sqm, k.leads)

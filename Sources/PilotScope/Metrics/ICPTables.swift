@@ -4,9 +4,8 @@ public enum ICPTables {
         var t = Table("icp", ["pilot_id", "leads", "leads_icp", "lead_icp_rate", "sqm", "sqm_icp", "icp_match"])
         var r = Table("icp_rules", ["pilot_id", "rule", "leads_failing", "sqm_failing"])
         for p in d.pilots {
-            let e = Evaluator(d, p)
             let leads = d.leads[p.index]
-            let k = e.icp(leads: leads)
+            let k = d.snapshots[p.index].icp
             t.add([
                 .text(p.id), .int(leads.count), .int(k.leadsICP), .ratio(Double(k.leadsICP), Double(leads.count), 4),
                 .int(k.sqm), .int(k.sqmICP), .ratio(Double(k.sqmICP), Double(k.sqm), 4),

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// What the quality table counts on the touch side (B26).
 public struct TouchQuality: Sendable {
     public var touches = 0
@@ -29,6 +31,9 @@ public struct ReportData: Sendable {
     /// Sourced, influenced and credited contacts per pilot and milestone (3.6).
     public var influence: Influence
     public var influenceSettings: InfluenceSettings
+    /// Per pilot: every metric's inputs over its leads and all its touches, computed once (the
+    /// funnel, icp, cost and decision tables and report.html read them).
+    public var snapshots: [Evaluator.Snapshot] = []
 
     public init(
         pilots: [Pilot], contacts c: Contacts, touches: ResolvedTouches, attribution: [Attribution?], asOf: Int64,
@@ -62,5 +67,11 @@ public struct ReportData: Sendable {
             Influence.Inputs(
                 pilots: pilots, contacts: c.contacts, attribution: attribution, tags: c.tags, asOf: asOf, settings: settings,
                 pointStart: touches.pointStart, pointPilots: touches.pointPilots, pointTimes: touches.pointTimes))
+        let data = self
+        let slots = ResultSlots<Evaluator.Snapshot>(count: pilots.count)
+        DispatchQueue.concurrentPerform(iterations: pilots.count) { k in
+            slots.set(k, Evaluator(data, data.pilots[k]).snapshot(leads: data.leads[k], touches: .all))
+        }
+        snapshots = slots.values
     }
 }

@@ -15,7 +15,7 @@ struct PilotFacts {
     var stop: [Judged]
 
     init(_ d: ReportData, _ p: Pilot) {
-        let snap = Evaluator(d, p).snapshot(leads: d.leads[p.index], touches: .all)
+        let snap = d.snapshots[p.index]
         let verdict = DecisionTable.verdict(d, p, snap)
         func judge(_ th: Threshold, _ held: [Threshold]) -> Judged {
             let den = Evaluator.denominator(th.metric, snap)

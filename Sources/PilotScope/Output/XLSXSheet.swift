@@ -264,8 +264,10 @@ final class SharedStrings {
         if let i = index[s] { return i }
         index[s] = list.count
         list.append(s)
-        var x = XMLBytes()
-        widths.append(x.escaped(s))
+        // Characters as `escaped` counts them (bytes that do not continue one), without writing.
+        var characters = 0
+        for b in s.utf8 where b & 0xC0 != 0x80 { characters += 1 }
+        widths.append(characters)
         return list.count - 1
     }
 

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// SPEC 3.4: each contact → at most one pilot, by class (tag, link, utm), then time, then config order.
 public enum Attributor {
     struct Candidate {
@@ -18,24 +20,45 @@ public enum Attributor {
         contacts: [Contact], touches: ResolvedTouches, pilots: [Pilot], tags: TagTable, asOf: Int64, lastTouch: Bool
     ) -> [Attribution?] {
         let (start, sources) = sourcesByContact(contacts.count, touches, lastTouch: lastTouch)
-        var out = [Attribution?](repeating: nil, count: contacts.count)
         let starts = pilots.map(\.windowStart), ends = pilots.map(\.windowEnd)
-        for (ci, c) in contacts.enumerated() where c.createdAt <= asOf {
-            let mine = sources[Int(start[ci])..<Int(start[ci + 1])]
-            guard c.tagIndex >= 0 || !mine.isEmpty else { continue }
-            var cands: [Candidate] = []
-            if c.tagIndex >= 0 {
-                let t = Int(c.tagIndex)
-                for p in tags.pilots[t] where c.createdAt >= starts[p] && c.createdAt < ends[p] {
-                    cands.append(Candidate(pilot: p, rule: .tag, at: c.createdAt, evidence: tags.text[t][p]!))
+        // Each contact on its own: ranges of contacts are attributed concurrently, each straight
+        // into its own part of the result (the same result for any split).
+        guard !contacts.isEmpty else { return [] }
+        let ranges = Self.ranges(contacts.count, parts: 16)
+        return [Attribution?](unsafeUninitializedCapacity: contacts.count) { buf, initialized in
+            let base = PointerBox(buf.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: ranges.count) { part in
+                var cands: [Candidate] = []
+                for ci in ranges[part] {
+                    // This is safe: the ranges are disjoint and cover every index once.
+                    (base.pointer + ci).initialize(to: attribution(ci))
+                }
+                func attribution(_ ci: Int) -> Attribution? {
+                    let c = contacts[ci]
+                    guard c.createdAt <= asOf else { return nil }
+                    let mine = sources[Int(start[ci])..<Int(start[ci + 1])]
+                    guard c.tagIndex >= 0 || !mine.isEmpty else { return nil }
+                    cands.removeAll(keepingCapacity: true)
+                    if c.tagIndex >= 0 {
+                        let t = Int(c.tagIndex)
+                        for p in tags.pilots[t] where c.createdAt >= starts[p] && c.createdAt < ends[p] {
+                            cands.append(Candidate(pilot: p, rule: .tag, at: c.createdAt, evidence: tags.text[t][p]!))
+                        }
+                    }
+                    for si in mine { touchCandidates(Int(si), touches, lastTouch: lastTouch, into: &cands) }
+                    guard let best = choose(cands, sqmAt: c.stages[.sqm], lastTouch: lastTouch) else { return nil }
+                    let others = Set(cands.map(\.pilot)).subtracting([best.pilot]).sorted()
+                    return Attribution(pilot: best.pilot, rule: best.rule, evidence: best.evidence, at: best.at, contestedWith: others)
                 }
             }
-            for si in mine { touchCandidates(Int(si), touches, lastTouch: lastTouch, into: &cands) }
-            guard let best = choose(cands, sqmAt: c.stages[.sqm], lastTouch: lastTouch) else { continue }
-            let others = Set(cands.map(\.pilot)).subtracting([best.pilot]).sorted()
-            out[ci] = Attribution(pilot: best.pilot, rule: best.rule, evidence: best.evidence, at: best.at, contestedWith: others)
+            initialized = contacts.count
         }
-        return out
+    }
+
+    /// `count` indices cut into at most `parts` contiguous ranges of about equal size.
+    static func ranges(_ count: Int, parts: Int) -> [Range<Int>] {
+        let n = max(1, min(parts, count))
+        return (0..<n).map { i in (count * i / n)..<(count * (i + 1) / n) }
     }
 
     /// Candidate sources grouped by contact with a counting sort (no dictionary of arrays): the
