@@ -49,7 +49,7 @@ public struct Contacts: Sendable {
         q.unknownPilotTag = records.workers.reduce(0) { n, w in w.records.reduce(n) { $0 + ($1.unknownTag ? 1 : 0) } }
         let tags = records.tags
         let crmFiles = plan.crmFiles
-        var merged = try Dedup.merge(records.workers, asOf: plan.asOf) { wanted in
+        var merged = try Dedup.merge(&records.workers, asOf: plan.asOf) { wanted in
             try TiebreakCollector.fetch(wanted, files: crmFiles, options: plan.options)
         }
         records.workers = []  // merged: free them

@@ -74,11 +74,13 @@ public enum Dedup {
         }
     }
 
+    /// The workers' key maps are emptied once merged into the groups' map (which holds every key):
+    /// they are not needed after, and the end of dedup is the run's memory peak.
     public static func merge(
-        _ workers: [CRMProcessor], asOf: Int64, fetchTiebreaks: (Set<RowPosition>) throws -> [RowPosition: [UInt8]]
+        _ workers: inout [CRMProcessor], asOf: Int64, fetchTiebreaks: (Set<RowPosition>) throws -> [RowPosition: [UInt8]]
     ) throws -> Result {
-        try Records.with(workers) { v in
-            var groups = Groups(workers, v)
+        var groups = Groups(&workers)
+        return try Records.with(workers) { v in
             try groups.sortMembers(v, fetchTiebreaks: fetchTiebreaks)
             let rank = groups.primaryRanks(v)
             var history = HistoryIndex(workers.flatMap(\.history))
@@ -96,29 +98,42 @@ public enum Dedup {
         var members: [Ref]
         var count: Int { keys.count }
 
-        init(_ workers: [CRMProcessor], _ v: Records) {
-            var keys = ByteMap<UInt8>(capacity: workers.reduce(0) { $0 + $1.keys.count })
+        /// The first worker's key map becomes the merged one (its ids are the ones inserting its
+        /// keys in order would give); every worker's map is emptied once merged.
+        init(_ workers: inout [CRMProcessor]) {
             let zero = UInt8(0)
+            var keys = ByteMap<UInt8>(capacity: 1)
             var keyMaps: [[Int32]] = []
-            for w in workers {
-                var m = [Int32](repeating: 0, count: w.keys.count)
-                for k in 0..<w.keys.count { m[k] = Int32(w.keys.withKey(k) { keys.findOrInsert($0) { zero } }) }
+            for wi in workers.indices {
+                let own = workers[wi].keys
+                workers[wi].keys = ByteMap<UInt8>(capacity: 1)
+                if wi == 0 {
+                    keyMaps.append((0..<Int32(own.count)).map { $0 })
+                    keys = own
+                    continue
+                }
+                var m = [Int32](repeating: 0, count: own.count)
+                for k in 0..<own.count { m[k] = Int32(own.withKey(k) { keys.findOrInsert($0) { zero } }) }
                 keyMaps.append(m)
             }
             let groups = keys.count
             var counts = [Int32](repeating: 0, count: groups + 1)
-            for (wi, w) in v.recs.enumerated() {
-                keyMaps[wi].withUnsafeBufferPointer { km in for r in w { counts[Int(km[Int(r.keyId)]) + 1] += 1 } }
+            for (wi, w) in workers.enumerated() {
+                keyMaps[wi].withUnsafeBufferPointer { km in
+                    w.records.withUnsafeBufferPointer { recs in for r in recs { counts[Int(km[Int(r.keyId)]) + 1] += 1 } }
+                }
             }
             for g in 0..<groups { counts[g + 1] += counts[g] }
             var members = [Ref](repeating: Ref(worker: 0, index: 0), count: Int(counts[groups]))
             var fill = counts
-            for (wi, w) in v.recs.enumerated() {
+            for (wi, w) in workers.enumerated() {
                 keyMaps[wi].withUnsafeBufferPointer { km in
-                    for (ri, r) in w.enumerated() {
-                        let g = Int(km[Int(r.keyId)])
-                        members[Int(fill[g])] = Ref(worker: Int32(wi), index: Int32(ri))
-                        fill[g] += 1
+                    w.records.withUnsafeBufferPointer { recs in
+                        for (ri, r) in recs.enumerated() {
+                            let g = Int(km[Int(r.keyId)])
+                            members[Int(fill[g])] = Ref(worker: Int32(wi), index: Int32(ri))
+                            fill[g] += 1
+                        }
                     }
                 }
             }
