@@ -1,28 +1,47 @@
 /// One kept CRM row, with what the semantics need (no names: they appear in no table). Text
 /// that every record has (its contact key, its B14 tie-break bytes) lives in its worker's arenas.
 public struct CRMRecord: Sendable {
+    // Fields in size order (8-byte ones first): 120 bytes a record, not 128.
     /// Where the record's `record_id` bytes start in its worker's `ids`; its `opportunity_id`
     /// bytes follow them (no string, no heap allocation per record).
     public var idStart: Int
-    public var idLength: Int32
-    public var opportunityLength: Int32
-    /// Worker-local id of the contact key (`e:` email, `n:` first last @ domain, `r:` record id).
-    public var keyId: Int32
     public var createdAt: Int64
     public var stages = StageTimes()
     public var respondedAt: Int64
-    public var amount: Double?
-    /// Index of the pilot tag the source equals (normalized), or -1.
-    public var tagIndex: Int32
-    /// The source looks like `Partner Pilot: …` but equals no pilot's tag.
-    public var unknownTag: Bool
-    /// Where the ICP field values (union over pilots, trimmed) start in the worker's value arena.
-    public var icpStart: UInt32
     /// B14/B34 tie-break: a hash of the field values in canonical order, then the other columns
     /// by header. The bytes themselves are fetched again only for records that tie on
     /// `created_at` and `record_id` with different values (rare), by their position.
     public var tiebreakHash: UInt64
+    public var amount: Double?
+    /// The source looks like `Partner Pilot: …` but equals no pilot's tag.
+    public var unknownTag: Bool
+    public var idLength: Int32
+    public var opportunityLength: Int32
+    /// Worker-local id of the contact key (`e:` email, `n:` first last @ domain, `r:` record id).
+    public var keyId: Int32
+    /// Index of the pilot tag the source equals (normalized), or -1.
+    public var tagIndex: Int32
+    /// Where the ICP field values (union over pilots, trimmed) start in the worker's value arena.
+    public var icpStart: UInt32
     public var position: RowPosition
+
+    public init(
+        idStart: Int, idLength: Int32, opportunityLength: Int32, keyId: Int32, createdAt: Int64, respondedAt: Int64, amount: Double?,
+        tagIndex: Int32, unknownTag: Bool, icpStart: UInt32, tiebreakHash: UInt64, position: RowPosition
+    ) {
+        self.idStart = idStart
+        self.createdAt = createdAt
+        self.respondedAt = respondedAt
+        self.tiebreakHash = tiebreakHash
+        self.amount = amount
+        self.unknownTag = unknownTag
+        self.idLength = idLength
+        self.opportunityLength = opportunityLength
+        self.keyId = keyId
+        self.tagIndex = tagIndex
+        self.icpStart = icpStart
+        self.position = position
+    }
 }
 
 /// Reads CRM and stage-history rows into worker-local lists (thread-local, merged at the end).
