@@ -58,4 +58,20 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertEqual(r.data.influence.shared(.sqm, 0, 2), 1)
         XCTAssertEqual(r.data.influence.shared(.opportunity, 2, 1), 1)
     }
+
+    /// Threshold lines: the relation the value actually has, digits enough to tell a value from
+    /// the target it rounds to, undefined values, absurd targets (validation only warns of them).
+    func testThresholdLines() throws {
+        func line(_ text: String, _ v: MetricValue, held: Bool, stop: Bool = false) throws -> String {
+            FactText.line(PilotFacts.Judged(threshold: try Threshold.parse(text), value: v, held: held, lowSample: nil), stop: stop, minSample: 5)
+        }
+        XCTAssertEqual(try line("icp_match >= 60%", .ratio(48, 100), held: false), "icp_match 48 % < 60 % ✗")
+        XCTAssertEqual(try line("icp_match >= 60%", .ratio(2999, 5000), held: false), "icp_match 59.98 % < 60 % ✗")
+        XCTAssertEqual(try line("sqm < 3", .count(5), held: false, stop: true), "sqm 5 ≥ 3 ✓")
+        XCTAssertEqual(try line("sqm == 3", .count(5), held: false), "sqm 5 ≠ 3 ✗")
+        XCTAssertEqual(
+            try line("cost_per_sqm > 1000", .undefined, held: false, stop: true), "cost_per_sqm undefined (no SQM yet) — cost_per_sqm > 1000 cannot hold ✓")
+        XCTAssertEqual(try line("icp_match >= 100000000000000000000000%", .ratio(1, 2), held: false), "icp_match 50 % < 1e+23 % ✗")
+        XCTAssertEqual(FactText.percent(.infinity), "inf %")
+    }
 }

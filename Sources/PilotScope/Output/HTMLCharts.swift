@@ -52,9 +52,10 @@ enum HTMLCharts {
         return svg(360, Int(height.rounded(.up)), g)
     }
 
-    /// A cumulative weekly line with a y axis, a date under every week (every second or fourth one
-    /// when there are many), an optional threshold line and the linear pace towards it.
-    static func weekly(dates: [String], cumulative: [Double], totalWeeks: Int, target: Double?, windowWeeks: Double) -> String {
+    /// A cumulative weekly line with a y axis, at most 8 dates under it, an optional threshold
+    /// line and the linear pace towards it from `pace.from` to `pace.to` (in weeks from the first
+    /// week's start: the window's first day and the day after its last).
+    static func weekly(dates: [String], cumulative: [Double], totalWeeks: Int, target: Double?, pace: (from: Double, to: Double)) -> String {
         let W = 360.0, H = 150.0, x0 = 34.0, x1 = W - 12, y0 = H - 30, y1 = 10.0
         let scaleMax = niceMax(max(cumulative.max() ?? 1, target ?? 0, 1))
         let span = Double(max(totalWeeks - 1, 1))
@@ -67,7 +68,7 @@ enum HTMLCharts {
         }
         g += "<line x1=\"\(fmt(x0))\" y1=\"\(fmt(y0))\" x2=\"\(fmt(x1))\" y2=\"\(fmt(y0))\" class=\"axis\"/>"
         g += "<line x1=\"\(fmt(x0))\" y1=\"\(fmt(y0))\" x2=\"\(fmt(x0))\" y2=\"\(fmt(y1))\" class=\"axis\"/>"
-        let every = dates.count > 12 ? 4 : dates.count > 6 ? 2 : 1
+        let every = max(1, (dates.count + 7) / 8)  // at most 8 dates fit the axis
         for (i, d) in dates.enumerated() where i % every == 0 {
             let tx = fmt(x(Double(i)))
             g += "<line x1=\"\(tx)\" y1=\"\(fmt(y0))\" x2=\"\(tx)\" y2=\"\(fmt(y0 + 3))\" class=\"axis\"/>"
@@ -78,7 +79,9 @@ enum HTMLCharts {
         if let target {
             g += "<line x1=\"\(fmt(x0))\" y1=\"\(fmt(y(target)))\" x2=\"\(fmt(x1))\" y2=\"\(fmt(y(target)))\" class=\"threshold\"/>"
             g += "<text x=\"\(fmt(x1))\" y=\"\(fmt(y(target) - 3))\" class=\"lbl end\">threshold \(fmt(target))</text>"
-            g += "<line x1=\"\(fmt(x(0)))\" y1=\"\(fmt(y(0)))\" x2=\"\(fmt(x(windowWeeks)))\" y2=\"\(fmt(y(target)))\" class=\"pace\"/>"
+            // Clipped to the plot: past its right edge the line stops where it leaves it.
+            let end = min(pace.to, span), reached = pace.to > pace.from ? (end - pace.from) / (pace.to - pace.from) : 1
+            g += "<line x1=\"\(fmt(x(pace.from)))\" y1=\"\(fmt(y(0)))\" x2=\"\(fmt(x(end)))\" y2=\"\(fmt(y(target * reached)))\" class=\"pace\"/>"
         }
         let pts = cumulative.enumerated().map { "\(fmt(x(Double($0.offset)))),\(fmt(y($0.element)))" }.joined(separator: " ")
         g += "<polyline points=\"\(pts)\" class=\"series\"/>"
@@ -93,11 +96,14 @@ enum HTMLCharts {
         var g = "<rect x=\"0\" y=\"6\" width=\"300\" height=\"16\" class=\"track\"/>"
         g += "<rect x=\"0\" y=\"6\" width=\"\(fmt(max(v * 300, 0.5)))\" height=\"16\" class=\"\(cls)\"/>"
         g += "<text x=\"\(fmt(min(v * 300 + 4, 262)))\" y=\"19\" class=\"lbl\">\(FactText.percent(v))</text>"
-        if let th = threshold {
-            g += "<line x1=\"\(fmt(th * 300))\" y1=\"2\" x2=\"\(fmt(th * 300))\" y2=\"26\" class=\"threshold\"/>"
-            g += "<text x=\"\(fmt(th * 300))\" y=\"36\" class=\"lbl mid\">\(FactText.percent(th))</text>"
+        // A threshold outside 0–100 % (validation only warns) is drawn at the edge, labelled as set.
+        let marker = threshold.map { min(max($0, 0), 1) }
+        if let th = threshold, let at = marker {
+            g += "<line x1=\"\(fmt(at * 300))\" y1=\"2\" x2=\"\(fmt(at * 300))\" y2=\"26\" class=\"threshold\"/>"
+            let anchor = at > 0.9 ? "end" : at < 0.1 ? "" : "mid"
+            g += "<text x=\"\(fmt(at * 300))\" y=\"36\" class=\"lbl \(anchor)\">\(FactText.percent(th))</text>"
         }
-        for tick in [0.0, 0.5, 1.0] where threshold.map({ abs($0 - tick) > 0.15 }) ?? true {
+        for tick in [0.0, 0.5, 1.0] where marker.map({ abs($0 - tick) > 0.15 }) ?? true {
             g += "<text x=\"\(fmt(tick * 300))\" y=\"36\" class=\"lbl \(tick == 0 ? "" : tick == 1 ? "end" : "mid")\">\(Int(tick * 100))%</text>"
         }
         let note = lowSample.map { "<p class=\"lowtext\">Low sample: \(esc($0)). Too few to judge; not a pass.</p>" } ?? ""

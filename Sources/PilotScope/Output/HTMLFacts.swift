@@ -36,14 +36,18 @@ enum FactText {
         let th = j.threshold, m = th.metric
         let target = number(m, th.numerator / th.denominator)
         guard let v = j.value.double else {
-            return "\(m.rawValue) undefined (\(undefinedReason(m))) — \(th.text) cannot hold ✗"
+            // Undefined never holds: bad news for a scale threshold, none for a stop threshold.
+            return "\(m.rawValue) undefined (\(undefinedReason(m))) — \(th.text) cannot hold \(stop ? "✓" : "✗")"
         }
         if let n = j.lowSample {
             return "\(m.rawValue) \(number(m, v)) — too few to judge: \(n) < min_sample \(minSample) (\(th.text)) ?"
         }
         let relation = j.held ? symbol(th.op) : symbol(negated(th.op))
         let good = stop ? !j.held : j.held
-        return "\(m.rawValue) \(number(m, v)) \(relation) \(target) \(good ? "✓" : "✗")"
+        // A value that rounds to the target's text gets the digits that tell them apart.
+        var shown = number(m, v)
+        if shown == target && v != th.numerator / th.denominator { shown = precise(m, v) }
+        return "\(m.rawValue) \(shown) \(relation) \(target) \(good ? "✓" : "✗")"
     }
 
     static func undefinedReason(_ m: Metric) -> String {
@@ -60,14 +64,23 @@ enum FactText {
         switch m.kind {
         case .rate: return percent(v)
         case .money: return String(format: "%.2f", v)
-        case .count: return v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(format: "%.2f", v)
+        case .count: return v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(format: "%g", v)
         }
     }
 
-    /// `48 %`, `48.5 %`, `100 %`.
+    /// `48 %`, `48.5 %`, `100 %` (a threshold can be any number: huge ones in exponent form).
     static func percent(_ v: Double) -> String {
         let x = v * 100
+        guard x.isFinite, abs(x) < 1e12 else { return String(format: "%g %%", x) }
         return abs(x - x.rounded()) < 0.05 ? "\(Int(x.rounded())) %" : String(format: "%.1f %%", x)
+    }
+
+    /// More digits than `number`: `59.98 %`, `999.9990`.
+    static func precise(_ m: Metric, _ v: Double) -> String {
+        switch m.kind {
+        case .rate: return String(format: "%.4g %%", v * 100)
+        case .money, .count: return String(format: "%.4f", v)
+        }
     }
 
     static func symbol(_ op: ComparisonOp) -> String {

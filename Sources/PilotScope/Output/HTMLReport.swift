@@ -284,8 +284,14 @@ public enum HTMLReport {
         let totalWeeks = max(weeks.count, Int((p.endDay - p.startDay) / 7) + 1)
         return HTMLCharts.weekly(
             dates: weeks.map { $0[1].plain }, cumulative: cum, totalWeeks: totalWeeks, target: target,
-            windowWeeks: Double(p.endDay - p.startDay) / 7)
+            pace: paceWeeks(p, firstWeek: weeks[0][1].plain))
             + "<p class=\"note\">dashed: linear pace to the threshold at the window's end</p>"
+    }
+
+    /// The window's first day and the day after its last, in weeks from the first week's start.
+    static func paceWeeks(_ p: Pilot, firstWeek: String) -> (from: Double, to: Double) {
+        let monday = Civil.parseDate(firstWeek) ?? p.startDay
+        return (Double(p.startDay - monday) / 7, Double(p.endDay + 1 - monday) / 7)
     }
 
     static func velocityChart(_ p: Pilot, _ page: Page) -> String {
