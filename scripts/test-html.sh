@@ -22,8 +22,8 @@ svgs=$(grep -o '<svg ' <<<"$dom" | wc -l)
 [ "$svgs" -ge "$pilots" ] || { echo "only $svgs SVG charts rendered" >&2; exit 1; }
 chromium "${flags[@]}" --window-size=1200,2600 --screenshot="$PWD/docs/report.png" "$page" 2>/dev/null
 # Print: every page A4 (595 x 842 pt), and one pilot a page at least.
-chromium "${flags[@]}" --no-pdf-header-footer --print-to-pdf=out/sample/report.pdf "$page" 2>/dev/null
-pages=$(grep -a -o 'MediaBox \[[^]]*\]' out/sample/report.pdf | wc -l)
-a4=$(grep -a -o 'MediaBox \[0 0 594\.9[0-9]* 841\.9[0-9]*\]' out/sample/report.pdf | wc -l)
+chromium "${flags[@]}" --no-pdf-header-footer --print-to-pdf=out/report-sample.pdf "$page" 2>/dev/null
+pages=$(grep -a -o 'MediaBox \[[^]]*\]' out/report-sample.pdf | wc -l)
+a4=$(grep -a -o 'MediaBox \[0 0 594\.9[0-9]* 841\.9[0-9]*\]' out/report-sample.pdf | wc -l)
 [ "$pages" -gt "$pilots" ] && [ "$a4" -eq "$pages" ] || { echo "print: $a4 of $pages pages A4, $pilots pilots" >&2; exit 1; }
-echo "report.html: $pilots pilots, $figures charts ($svgs SVG); screenshot docs/report.png; prints on $pages A4 pages (out/sample/report.pdf)"
+echo "report.html: $pilots pilots, $figures charts ($svgs SVG); screenshot docs/report.png; prints on $pages A4 pages (out/report-sample.pdf)"
