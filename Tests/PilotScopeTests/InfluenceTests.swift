@@ -49,3 +49,26 @@ final class InfluenceTests: XCTestCase {
         XCTAssertEqual(td[2], 4.0 / 7, accuracy: 1e-12)
     }
 }
+
+/// Who shares paths with whom: the flat array (few pilots) and the dictionary (many) agree.
+final class PairCountTests: XCTestCase {
+    func testDenseAndSparseCountTheSamePairs() {
+        var dense = PairCounts(pilots: 5), sparse = PairCounts(pilots: 5, denseLimit: 0)
+        for path in [[0, 1], [0, 1, 4], [3], [4, 1], [2, 0, 1]] {
+            dense.add(.sqm, path)
+            sparse.add(.sqm, path)
+        }
+        dense.add(.won, [2, 3])
+        sparse.add(.won, [2, 3])
+        for m in Milestone.allCases {
+            for p in 0..<5 { for q in 0..<5 where q != p { XCTAssertEqual(dense.count(m, p, q), sparse.count(m, p, q), "\(m) \(p) \(q)") } }
+        }
+        // By hand: 0 and 1 meet on paths 1, 2 and 5; 1 and 4 on 2 and 4; 3 alone at sqm.
+        XCTAssertEqual(dense.count(.sqm, 0, 1), 3)
+        XCTAssertEqual(dense.count(.sqm, 1, 0), 3)
+        XCTAssertEqual(dense.count(.sqm, 1, 4), 2)
+        XCTAssertEqual(dense.count(.sqm, 3, 0), 0)
+        XCTAssertEqual(dense.count(.won, 3, 2), 1)
+        XCTAssertEqual(dense.count(.opportunity, 0, 1), 0)
+    }
+}

@@ -77,14 +77,12 @@ public struct Influence: Sendable {
     public var pilots: [PilotInfluence]
     /// Per milestone: contacts with at least one preceding touchpoint (whose credits sum to 1).
     public var pathContacts = Array(repeating: 0, count: Milestone.allCases.count)
-    /// Contacts whose milestone path holds touchpoints of two pilots, by `(m · pilots + p) · pilots
-    /// + q` (p ≠ q): whom each pilot shares credit with. Sparse: only pairs that met on a path.
-    var shared: [Int: Int32] = [:]
+    /// Contacts whose milestone path holds touchpoints of two pilots: whom each pilot shares
+    /// credit with.
+    var shared: PairCounts
 
     /// The contacts whose milestone-m path has touchpoints of both pilot p and pilot q (p ≠ q).
-    public func shared(_ m: Milestone, _ p: Int, _ q: Int) -> Int {
-        Int(shared[(m.rawValue * pilots.count + p) * pilots.count + q] ?? 0)
-    }
+    public func shared(_ m: Milestone, _ p: Int, _ q: Int) -> Int { shared.count(m, p, q) }
 
     /// The inputs the computation reads; the contacts' own touchpoints are given grouped by contact.
     public struct Inputs {
@@ -102,6 +100,7 @@ public struct Influence: Sendable {
     public init(_ x: Inputs) {
         let pilotCount = x.pilots.count
         pilots = Array(repeating: PilotInfluence(), count: pilotCount)
+        shared = PairCounts(pilots: pilotCount)
         let starts = x.pilots.map(\.windowStart)
         // A tag touchpoint needs created_at in the counting window, at or before as_of (B38).
         let tagEnds = x.pilots.map { min($0.countingEnd, x.asOf &+ 1) }
@@ -155,9 +154,7 @@ public struct Influence: Sendable {
                     pilots[p].counts[m.rawValue].influencedAmount += amount
                     pilots[p].influencedContacts[m.rawValue].append(Int32(ci))
                 }
-                if onPath.count > 1 {
-                    for p in onPath { for q in onPath where q != p { shared[(m.rawValue * pilotCount + p) * pilotCount + q, default: 0] += 1 } }
-                }
+                if onPath.count > 1 { shared.add(m, onPath) }
                 Self.weigh(path[first..<end], halfLifeMillis: halfLifeMillis, into: &weights)
                 for model in 0..<CreditModel.allCases.count {
                     let slot = m.rawValue * CreditModel.allCases.count + model
@@ -211,5 +208,35 @@ public struct Influence: Sendable {
                 for j in 0..<n { weights[base + j] /= sum }
             }
         }
+    }
+}
+
+/// Per milestone and ordered pair of pilots (p ≠ q), how many contacts' paths hold both. A flat
+/// array up to `denseLimit` pilots (a path of k pilots costs k·(k − 1) increments, which a
+/// dictionary would make 20–50× dearer); above it, a dictionary of the pairs that met.
+struct PairCounts: Sendable {
+    static let denseLimit = 256
+    let pilots: Int
+    private var dense: [Int32] = []
+    private var sparse: [Int: Int32] = [:]
+
+    init(pilots: Int, denseLimit: Int = Self.denseLimit) {
+        self.pilots = pilots
+        if pilots <= denseLimit { dense = Array(repeating: 0, count: Milestone.allCases.count * pilots * pilots) }
+    }
+
+    /// One contact's milestone-m path, as its distinct pilots.
+    mutating func add(_ m: Milestone, _ onPath: [Int]) {
+        for p in onPath {
+            let row = (m.rawValue * pilots + p) * pilots
+            for q in onPath where q != p {
+                if dense.isEmpty { sparse[row + q, default: 0] += 1 } else { dense[row + q] += 1 }
+            }
+        }
+    }
+
+    func count(_ m: Milestone, _ p: Int, _ q: Int) -> Int {
+        let key = (m.rawValue * pilots + p) * pilots + q
+        return dense.isEmpty ? Int(sparse[key] ?? 0) : Int(dense[key])
     }
 }
