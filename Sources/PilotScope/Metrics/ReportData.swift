@@ -30,7 +30,6 @@ public struct ReportData: Sendable {
     public var contactFolds: [[Int32]] = []
     /// Sourced, influenced and credited contacts per pilot and milestone (3.6).
     public var influence: Influence
-    public var influenceSettings: InfluenceSettings
     /// Per pilot: every metric's inputs over its leads and all its touches, computed once (the
     /// funnel, icp, cost and decision tables and report.html read them).
     public var snapshots: [Evaluator.Snapshot] = []
@@ -62,7 +61,6 @@ public struct ReportData: Sendable {
         for (i, c) in contacts.enumerated() where attribution[i] == nil && c.createdAt <= asOf {
             for k in 0..<starts.count where c.createdAt >= starts[k] && c.createdAt < ends[k] { baseline[k].append(i) }
         }
-        influenceSettings = settings
         influence = Influence(
             Influence.Inputs(
                 pilots: pilots, contacts: c.contacts, attribution: attribution, tags: c.tags, asOf: asOf, settings: settings,

@@ -30,8 +30,6 @@ public struct Contact: Sendable {
     /// How many CRM records were merged into it.
     public var recordCount: Int32
 
-    public var records: Int { Int(recordCount) }
-
     init(
         recordId: String, hasEmail: Bool, createdAt: Int64, stages: StageTimes, respondedAt: Int64, amount: Double?, tagIndex: Int32,
         icpStart: UInt32, records: Int

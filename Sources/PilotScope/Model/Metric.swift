@@ -60,6 +60,8 @@ public struct Threshold: Sendable, Equatable {
     /// value = numerator / denominator exactly (`60%` = 60/100, `0.6` = 6/10).
     public var numerator: Double
     public var denominator: Double
+    /// The value as a number (a fraction for rates: `60%` is 0.6).
+    public var value: Double { numerator / denominator }
 
     public enum ParseError: Error, Equatable { case unknownMetric(String), badOperator, badValue }
 
@@ -117,7 +119,7 @@ public struct Threshold: Sendable, Equatable {
     /// the metric's range: `icp_match < 140%`, `sqm < -3`. Nil when it can go either way.
     public var rangeWarning: String? {
         guard let d = Self.domain(metric) else { return nil }
-        let v = numerator / denominator
+        let v = value
         let never: Bool, always: Bool
         switch op {
         case .ge: (never, always) = (v > d.hi, v <= d.lo)

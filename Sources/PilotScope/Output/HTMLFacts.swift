@@ -34,7 +34,7 @@ enum FactText {
     /// whether that is good for the pilot (a scale threshold holding, a stop threshold not holding).
     static func line(_ j: PilotFacts.Judged, stop: Bool, minSample: Int) -> String {
         let th = j.threshold, m = th.metric
-        let target = number(m, th.numerator / th.denominator)
+        let target = number(m, th.value)
         guard let v = j.value.double else {
             // Undefined never holds: bad news for a scale threshold, none for a stop threshold.
             return "\(m.rawValue) undefined (\(undefinedReason(m))) — \(th.text) cannot hold \(stop ? "✓" : "✗")"
@@ -46,7 +46,7 @@ enum FactText {
         let good = stop ? !j.held : j.held
         // A value that rounds to the target's text gets the digits that tell them apart.
         var shown = number(m, v)
-        if shown == target && v != th.numerator / th.denominator { shown = precise(m, v) }
+        if shown == target && v != th.value { shown = precise(m, v) }
         return "\(m.rawValue) \(shown) \(relation) \(target) \(good ? "✓" : "✗")"
     }
 

@@ -38,6 +38,10 @@ public enum HTMLReport {
         /// The rows of a per-pilot table that belong to pilot p.
         func rows(_ name: String, _ p: Pilot) -> [[Cell]] { table(name).rows.filter { $0[0] == .text(p.id) } }
         func row(_ name: String, _ i: Int) -> Row { Row(table(name), i) }
+        /// A per-pilot count of the quality table (0 when absent).
+        func quality(_ p: Pilot, _ check: String) -> String {
+            table("quality").rows.first { $0[1] == .text(p.id) && $0[2] == .text(check) }?[3].plain ?? "0"
+        }
         /// The pilot's brand in prose: its partner when the brief names one, else its name.
         func partner(_ i: Int) -> String { d.pilots[i].partner.isEmpty ? d.pilots[i].name : d.pilots[i].partner }
     }
@@ -78,8 +82,9 @@ public enum HTMLReport {
         s += chart("SLA met rate", slaChart(p, page))
         s += chart("Sourced vs influenced", influenceChart(p, page))
         s += "</div>\n"
-        s += credit(p, page)
-        if ["scale", "iterate", "stop"].contains(d["status"]) { s += HTMLReview.review(p, page, facts) }
+        let robust = robustness(p, page)
+        s += credit(p, page, robustness: robust)
+        if ["scale", "iterate", "stop"].contains(d["status"]) { s += HTMLReview.review(p, page, facts, robustness: robust) }
         return s + "</section>\n"
     }
 
@@ -148,9 +153,8 @@ public enum HTMLReport {
             "<h3>Per pilot</h3><table><tr><th>Pilot</th>" + perPilot.map { "<th class=\"num\">\($0.replacingOccurrences(of: "_", with: " "))</th>" }.joined()
             + "</tr>"
         for p in page.d.pilots {
-            let mine = q.rows.filter { $0[1] == .text(p.id) }
             s += "<tr><td>\(esc(p.name))</td>"
-            for check in perPilot { s += "<td class=\"num\">\(esc(mine.first { $0[2] == .text(check) }?[3].plain ?? "0"))</td>" }
+            for check in perPilot { s += "<td class=\"num\">\(esc(page.quality(p, check)))</td>" }
             s += "</tr>"
         }
         s += "</table>"
@@ -170,7 +174,7 @@ public enum HTMLReport {
     // MARK: Influence and credit (3.6)
 
     /// The credit comparison across the five models, and whether the verdict survives each.
-    static func credit(_ p: Pilot, _ page: Page) -> String {
+    static func credit(_ p: Pilot, _ page: Page, robustness: String) -> String {
         let rows = page.rows("credit", p)
         var s = "<div class=\"credit\"><h3>Credit by model</h3><table><tr><th>Milestone</th>"
         s += CreditModel.allCases.map { "<th class=\"num\">\($0.rawValue.replacingOccurrences(of: "_", with: " "))</th>" }.joined() + "</tr>"
@@ -182,7 +186,7 @@ public enum HTMLReport {
             }
             s += "</tr>"
         }
-        return s + "</table><p class=\"note\">\(esc(robustness(p, page)))</p></div>\n"
+        return s + "</table><p class=\"note\">\(esc(robustness))</p></div>\n"
     }
 
     /// One sentence: the verdict if each model's credited value replaced the primary metric's
@@ -200,8 +204,9 @@ public enum HTMLReport {
         }
         let scaleHeld = Set(d["scale_held"].components(separatedBy: "; ")), stopHeld = Set(d["stop_held"].components(separatedBy: "; "))
         var byVerdict: [(String, [String])] = []
+        let credits = page.rows("credit", p)
         for model in CreditModel.allCases {
-            let row = page.rows("credit", p).first { $0[1] == .text(milestone.name) && $0[2] == .text(model.rawValue) }
+            let row = credits.first { $0[1] == .text(milestone.name) && $0[2] == .text(model.rawValue) }
             let value = MetricValue.money(Double(row?[column].plain ?? "") ?? 0)
             func held(_ th: Threshold, _ set: Set<String>) -> Bool { th.metric == m ? th.holds(value) : set.contains(th.text) }
             let verdict =
@@ -280,13 +285,16 @@ public enum HTMLReport {
         var cum: [Double] = []
         var total = 0.0
         for w in weeks { total += Double(w[ci].plain) ?? 0; cum.append(total) }
-        let target = (p.scale + p.stop).first { $0.metric == p.primaryMetric }.map { $0.numerator / $0.denominator }
+        let target = threshold(p, p.primaryMetric)
         let totalWeeks = max(weeks.count, Int((p.endDay - p.startDay) / 7) + 1)
         return HTMLCharts.weekly(
             dates: weeks.map { $0[1].plain }, cumulative: cum, totalWeeks: totalWeeks, target: target,
             pace: paceWeeks(p, firstWeek: weeks[0][1].plain))
             + "<p class=\"note\">dashed: linear pace to the threshold at the window's end</p>"
     }
+
+    /// The value of the first threshold on `metric` (scale list first), if any.
+    static func threshold(_ p: Pilot, _ metric: Metric) -> Double? { (p.scale + p.stop).first { $0.metric == metric }?.value }
 
     /// The window's first day and the day after its last, in weeks from the first week's start.
     static func paceWeeks(_ p: Pilot, firstWeek: String) -> (from: Double, to: Double) {
@@ -321,9 +329,8 @@ public enum HTMLReport {
         let sqm = Int(icp["sqm"]) ?? 0
         let judged = (facts.scale + facts.stop).first { $0.threshold.metric == .icp_match }
         let low = judged?.lowSample != nil || (judged == nil && sqm < p.minSample)
-        let th = judged.map { $0.threshold.numerator / $0.threshold.denominator }
         return HTMLCharts.gauge(
-            Double(icp["icp_match"]), threshold: th, lowSample: low ? "\(plural(sqm, "SQM")), fewer than min_sample \(p.minSample)" : nil)
+            Double(icp["icp_match"]), threshold: judged?.threshold.value, lowSample: low ? "\(plural(sqm, "SQM")), fewer than min_sample \(p.minSample)" : nil)
             + "<p class=\"note\">\(esc(icp["sqm_icp"])) of \(esc(icp["sqm"])) SQMs in the ICP; \(esc(icp["leads_icp"])) of \(esc(icp["leads"])) leads</p>"
     }
 
@@ -334,10 +341,10 @@ public enum HTMLReport {
             let met = Int(r[3].plain) ?? 0, breached = Int(r[4].plain) ?? 0
             let decided = met + breached
             let low = decided < p.minSample ? "\(plural(decided, "contact")) decided, fewer than min_sample \(p.minSample)" : nil
-            let th = (p.scale + p.stop).first { $0.metric == (r[1].plain == "respond" ? .sla_respond_rate : .sla_schedule_rate) }
+            let th = threshold(p, r[1].plain == "respond" ? .sla_respond_rate : .sla_schedule_rate)
             return
                 "<p class=\"lbl\">\(esc(r[1].plain)) within \(esc(r[2].plain)) business hours: \(met) met, \(breached) breached, \(esc(r[5].plain)) pending</p>"
-                + HTMLCharts.gauge(Double(r[6].plain), threshold: th.map { $0.numerator / $0.denominator }, lowSample: low)
+                + HTMLCharts.gauge(Double(r[6].plain), threshold: th, lowSample: low)
         }.joined()
     }
 

@@ -4,7 +4,7 @@
 enum HTMLReview {
     typealias Page = HTMLReport.Page
 
-    static func review(_ p: Pilot, _ page: Page, _ facts: PilotFacts) -> String {
+    static func review(_ p: Pilot, _ page: Page, _ facts: PilotFacts, robustness: String) -> String {
         let d = page.row("decision", p.index), f = page.row("funnel", p.index * 2)
         let icp = page.row("icp", p.index), c = page.row("cost", p.index)
         var s = "<div class=\"review\"><h3>Decision review</h3>"
@@ -32,7 +32,7 @@ enum HTMLReview {
             let line = "\(r[1].plain): sourced \(r[2].plain)\(money ? " (\(r[4].plain))" : ""), influenced \(r[3].plain)\(money ? " (\(r[5].plain))" : "")"
             s += "<li>\(esc(line))</li>"
         }
-        s += "<li>\(esc(HTMLReport.robustness(p, page)))</li></ul>"
+        s += "<li>\(esc(robustness))</li></ul>"
 
         s += "<h4>Operational friction</h4><ul>\(friction(p, page, d))</ul>"
         if !d["adjustment_date"].isEmpty {
@@ -56,8 +56,7 @@ enum HTMLReview {
                 items.append("SLA \(r[1].plain) (\(r[2].plain) business hours): \(breached) breached, \(pending) pending, \(r[3].plain) met")
             }
         }
-        let q = page.table("quality").rows.filter { $0[1] == .text(p.id) }
-        func count(_ check: String) -> String { q.first { $0[2] == .text(check) }?[3].plain ?? "0" }
+        func count(_ check: String) -> String { page.quality(p, check) }
         if count("contested_won") != "0" { items.append("contested contacts won over another pilot's claim: \(count("contested_won"))") }
         if count("contested_lost") != "0" { items.append("contacts this pilot touched that another pilot was credited with: \(count("contested_lost"))") }
         if count("missing_source_tag") != "0" { items.append("leads without the pilot's source tag in the CRM: \(count("missing_source_tag"))") }
