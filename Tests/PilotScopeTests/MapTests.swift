@@ -39,6 +39,39 @@ final class MapTests: XCTestCase {
         XCTAssertNil(absent.withUnsafeBufferPointer { map.find($0) })
     }
 
+    /// Past the first page of entries (`EntryPages`: 65,536 a page), with every entry read back.
+    func testByteMapEntriesAcrossPages() {
+        let n = 3 * EntryPages<Int>.pageSize + 17
+        var map = ByteMap<Int32>(capacity: 4)
+        for i in 0..<n {
+            let k = Array("v\(i)".utf8)
+            let e = k.withUnsafeBufferPointer { map.findOrInsert($0) { Int32(i) } }
+            XCTAssertEqual(e, i, "ids are insertion order")
+        }
+        XCTAssertEqual(map.count, n)
+        for i in Array(stride(from: 0, to: n, by: 997)) + [n - 1, EntryPages<Int>.pageSize, EntryPages<Int>.pageSize - 1] {
+            let k = Array("v\(i)".utf8)
+            XCTAssertEqual(k.withUnsafeBufferPointer { map.find($0) }, i)
+            XCTAssertEqual(map[entry: i], Int32(i))
+            XCTAssertEqual(map.withKey(i) { Array($0) }, k)
+        }
+    }
+
+    /// A copied map is a value: changing the copy (a value, a new key) leaves the original as it was.
+    func testByteMapCopyOnWrite() {
+        var a = ByteMap<Int32>(capacity: 4)
+        for k in ["x", "a-key-longer-than-sixteen-bytes"] { _ = Array(k.utf8).withUnsafeBufferPointer { a.findOrInsert($0) { 1 } } }
+        var b = a
+        b[entry: 0] = 7
+        _ = Array("new".utf8).withUnsafeBufferPointer { b.findOrInsert($0) { 2 } }
+        XCTAssertEqual(a[entry: 0], 1)
+        XCTAssertEqual(a.count, 2)
+        XCTAssertNil(Array("new".utf8).withUnsafeBufferPointer { a.find($0) })
+        XCTAssertEqual(b[entry: 0], 7)
+        XCTAssertEqual(b.count, 3)
+        XCTAssertEqual(b.withKey(1) { String(decoding: $0, as: UTF8.self) }, "a-key-longer-than-sixteen-bytes")
+    }
+
     /// Batched lookups (keys copied, slots and entries prefetched) give the ids of one-at-a-time
     /// lookups in the same order, repeated keys within a batch included.
     func testKeyBatchEqualsOneAtATimeLookups() {
