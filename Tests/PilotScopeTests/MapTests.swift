@@ -39,9 +39,9 @@ final class MapTests: XCTestCase {
         XCTAssertNil(absent.withUnsafeBufferPointer { map.find($0) })
     }
 
-    /// Past the first page of entries (`EntryPages`: 65,536 a page), with every entry read back.
+    /// Past the first page of entries (`PagedArray`: 65,536 a page), with every entry read back.
     func testByteMapEntriesAcrossPages() {
-        let n = 3 * EntryPages<Int>.pageSize + 17
+        let n = 3 * PagedArray<Int>.pageSize + 17
         var map = ByteMap<Int32>(capacity: 4)
         for i in 0..<n {
             let k = Array("v\(i)".utf8)
@@ -49,12 +49,32 @@ final class MapTests: XCTestCase {
             XCTAssertEqual(e, i, "ids are insertion order")
         }
         XCTAssertEqual(map.count, n)
-        for i in Array(stride(from: 0, to: n, by: 997)) + [n - 1, EntryPages<Int>.pageSize, EntryPages<Int>.pageSize - 1] {
+        for i in Array(stride(from: 0, to: n, by: 997)) + [n - 1, PagedArray<Int>.pageSize, PagedArray<Int>.pageSize - 1] {
             let k = Array("v\(i)".utf8)
             XCTAssertEqual(k.withUnsafeBufferPointer { map.find($0) }, i)
             XCTAssertEqual(map[entry: i], Int32(i))
             XCTAssertEqual(map.withKey(i) { Array($0) }, k)
         }
+    }
+
+    /// The paged array: appends across pages, reads by index, page table and iteration agree, and
+    /// a copy changed (in place or by appending) leaves the original as it was.
+    func testPagedArray() {
+        let n = 2 * PagedArray<Int>.pageSize + 5
+        var a = PagedArray<Int>(capacity: 1)
+        for i in 0..<n { a.append(i * 3) }
+        XCTAssertEqual(a.count, n)
+        XCTAssertEqual(Array(a), (0..<n).map { $0 * 3 })
+        a.withPageTable { t in for i in [0, 1, PagedArray<Int>.pageSize - 1, PagedArray<Int>.pageSize, n - 1] { XCTAssertEqual(t.at(i).pointee, i * 3) } }
+        var b = a
+        b.update(7) { $0 = -1 }
+        b[8] = -2
+        b.append(42)
+        XCTAssertEqual(a[7], 21)
+        XCTAssertEqual(a[8], 24)
+        XCTAssertEqual(a.count, n)
+        XCTAssertEqual([b[7], b[8], b[n]], [-1, -2, 42])
+        XCTAssertEqual(b.pointer(n - 1).pointee, (n - 1) * 3)
     }
 
     /// A copied map is a value: changing the copy (a value, a new key) leaves the original as it was.

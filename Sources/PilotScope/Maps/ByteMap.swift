@@ -16,7 +16,7 @@ public struct ByteMap<Value> {
     }
 
     /// Paged: growing never copies the entries, and holds less than a page more than they need.
-    private var entries: EntryPages<Entry>
+    private var entries: PagedArray<Entry>
     private var arena: [UInt8] = []
     /// Per slot: the key's 32-bit hash tag (the hash's high half) in the high half, entry + 1 in
     /// the low half; 0 is empty. The slot's position comes from the tag too, so growing rehashes
@@ -29,13 +29,7 @@ public struct ByteMap<Value> {
         while n * 5 < capacity * 8 { n <<= 1 }
         slots = Array(repeating: 0, count: n)
         mask = n - 1
-        entries = EntryPages(capacity: capacity)
-    }
-
-    /// The entries, made this map's own before a change (copy on write).
-    @inline(__always) private mutating func uniqueEntries() -> EntryPages<Entry> {
-        if !isKnownUniquelyReferenced(&entries) { entries = entries.copy() }
-        return entries
+        entries = PagedArray(capacity: capacity)
     }
 
     public var count: Int { entries.count }
@@ -53,7 +47,7 @@ public struct ByteMap<Value> {
     }
 
     @inline(__always) private func matches(_ e: Int, _ key: Bytes, _ h: (UInt64, UInt64)) -> Bool {
-        let x = entries.at(e).pointee
+        let x = entries.uncheckedPointer(e).pointee
         guard x.length == UInt32(key.count), x.k0 == h.0, x.k1 == h.1 else { return false }
         if key.count <= 16 { return true }
         // This is safe: the key is longer than 16 bytes, and the arena holds all of it.
@@ -98,7 +92,7 @@ public struct ByteMap<Value> {
         let v = slots.withUnsafeBufferPointer { $0[Self.position(p.hash) & mask] }
         guard v != 0, v & 0xFFFF_FFFF_0000_0000 == p.hash & 0xFFFF_FFFF_0000_0000 else { return }
         // This is safe: a non-empty slot names an existing entry (index + 1).
-        CPilotShims_prefetch(entries.at(Int(v & 0xFFFF_FFFF) - 1))
+        CPilotShims_prefetch(entries.uncheckedPointer(Int(v & 0xFFFF_FFFF) - 1))
     }
 
     /// Entry index of `key`, if present.
@@ -123,7 +117,7 @@ public struct ByteMap<Value> {
             tail = UInt32(arena.count)
             arena.append(contentsOf: key)
         }
-        uniqueEntries().append(Entry(k0: h.0, k1: h.1, length: UInt32(key.count), tail: tail, value: make()))
+        entries.append(Entry(k0: h.0, k1: h.1, length: UInt32(key.count), tail: tail, value: make()))
         slots[s] = (hash & 0xFFFF_FFFF_0000_0000) | UInt64(e + 1)
         // At most five eighths full: the slot tags keep probes off the entries.
         if entries.count * 8 > slots.count * 5 { grow() }
@@ -131,13 +125,13 @@ public struct ByteMap<Value> {
     }
 
     @inline(__always) public subscript(entry e: Int) -> Value {
-        get { entries.at(e).pointee.value }
-        set { uniqueEntries().at(e).pointee.value = newValue }
+        get { entries.pointer(e).pointee.value }
+        set { entries.update(e) { $0.value = newValue } }
     }
 
     /// Calls `body` with the bytes of entry `e`'s key.
     @inline(__always) public func withKey<R>(_ e: Int, _ body: (Bytes) -> R) -> R {
-        let x = entries.at(e).pointee
+        let x = entries.pointer(e).pointee
         let n = Int(x.length)
         var head = (x.k0, x.k1)
         if n <= 16 {

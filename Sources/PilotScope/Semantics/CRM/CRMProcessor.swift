@@ -49,7 +49,8 @@ public struct CRMProcessor: RowProcessor {
     var parsers: RowParsers
     let icpFields: [String]
     let tags: TagTable
-    public var records: [CRMRecord] = []
+    /// Paged: a million records grow without being copied.
+    public var records = PagedArray<CRMRecord>(capacity: 1 << 12)
     /// Record and opportunity ids of `records`, back to back.
     public var ids: [UInt8] = []
     public var keys = ByteMap<UInt8>(capacity: 1 << 14)
@@ -159,7 +160,7 @@ public struct CRMProcessor: RowProcessor {
 
     mutating func flushKeys() {
         pendingKeys.resolve(in: &keys) { 0 }
-        for (r, id) in zip(pendingRecords, pendingKeys.ids) { records[r].keyId = id }
+        for (r, id) in zip(pendingRecords, pendingKeys.ids) { records.update(r) { $0.keyId = id } }
         pendingKeys.removeAll()
         pendingRecords.removeAll(keepingCapacity: true)
     }

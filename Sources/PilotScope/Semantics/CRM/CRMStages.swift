@@ -35,7 +35,7 @@ public struct CRMQuality: Sendable {
 public struct Contacts: Sendable {
     public var contacts: [Contact]
     /// Normalized email → contact index.
-    public var emails: ByteMap<Int32>
+    public var emails: ContactEmails
     /// Merged ICP field values (`Contact.icpStart`), one per field of `icpFields`.
     public var values: ValueArena
     public var icpFields: [String]
@@ -94,5 +94,26 @@ struct TiebreakCollector: RowProcessor {
         let again = Pipeline<TiebreakCollector>(threads: options.threads, engine: options.engine, backend: options.backend)
         let (collectors, _) = try again.run(files: files) { TiebreakCollector(wanted: wanted) }
         return collectors.reduce(into: [:]) { all, c in all.merge(c.found) { a, _ in a } }
+    }
+}
+
+/// Normalized email → contact, read from the dedup's own map of contact keys (an email key is
+/// `e:` and the email, one per contact) and each key's contact: no second map of a million emails
+/// is built beside the first (it was the memory peak's last addition, at the end of dedup).
+public struct ContactEmails: Sendable {
+    static let prefix: [UInt8] = [0x65, 0x3A]  // "e:"
+    let keys: ByteMap<UInt8>
+    /// Per key (a dedup group): its contact's index.
+    let contactOfGroup: [Int32]
+
+    /// The contact whose normalized email is `email`, if any.
+    public func contact(_ email: Bytes) -> Int32? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: email.count + 2) { key in
+            key[0] = Self.prefix[0]
+            key[1] = Self.prefix[1]
+            // This is safe: the buffer holds the two prefix bytes and then the email's.
+            if let base = email.baseAddress { (key.baseAddress! + 2).update(from: base, count: email.count) }
+            return keys.find(UnsafeBufferPointer(key)).map { contactOfGroup[$0] }
+        }
     }
 }

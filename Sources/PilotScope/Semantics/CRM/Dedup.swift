@@ -14,21 +14,21 @@ public enum Dedup {
     /// finds a contact by any member record's `record_id` or `opportunity_id`.
     public struct Result {
         public var contacts: [Contact]
-        public var emails: ByteMap<Int32>
+        public var emails: ContactEmails
         public var historyUnmapped = 0
         public var historyUnknown = 0
         /// Merged ICP field values of the contacts.
         public var values = ValueArena(capacity: 1 << 16)
     }
 
-    /// The workers' records and id bytes through raw pointers, valid inside `body` only: the
-    /// merge reads records across workers without copying a worker struct per access.
+    /// The workers' records (in place) and id bytes (through raw pointers), valid inside `body`
+    /// only: the merge reads records across workers without copying a worker struct per access.
     struct Records {
-        let recs: [UnsafeBufferPointer<CRMRecord>]
+        let recs: [PagedArray<CRMRecord>.PageTable]
         let ids: [UnsafeBufferPointer<UInt8>]
 
         // This is safe: refs are made from the workers' own record indices, valid inside `with`.
-        @inline(__always) func record(_ r: Ref) -> UnsafePointer<CRMRecord> { recs[Int(r.worker)].baseAddress! + Int(r.index) }
+        @inline(__always) func record(_ r: Ref) -> UnsafePointer<CRMRecord> { recs[Int(r.worker)].at(Int(r.index)) }
 
         @inline(__always) func id(_ r: Ref) -> Bytes {
             let x = record(r)
@@ -59,10 +59,10 @@ public enum Dedup {
         }
 
         static func with<R>(_ workers: [CRMProcessor], _ body: (Records) throws -> R) rethrows -> R {
-            var recs: [UnsafeBufferPointer<CRMRecord>] = [], ids: [UnsafeBufferPointer<UInt8>] = []
+            var recs: [PagedArray<CRMRecord>.PageTable] = [], ids: [UnsafeBufferPointer<UInt8>] = []
             func nest(_ i: Int) throws -> R {
                 if i == workers.count { return try body(Records(recs: recs, ids: ids)) }
-                return try workers[i].records.withUnsafeBufferPointer { r in
+                return try workers[i].records.withPageTable { r in
                     try workers[i].ids.withUnsafeBufferPointer { d in
                         recs.append(r)
                         ids.append(d)
@@ -120,7 +120,7 @@ public enum Dedup {
             var counts = [Int32](repeating: 0, count: groups + 1)
             for (wi, w) in workers.enumerated() {
                 keyMaps[wi].withUnsafeBufferPointer { km in
-                    w.records.withUnsafeBufferPointer { recs in for r in recs { counts[Int(km[Int(r.keyId)]) + 1] += 1 } }
+                    for r in w.records { counts[Int(km[Int(r.keyId)]) + 1] += 1 }
                 }
             }
             for g in 0..<groups { counts[g + 1] += counts[g] }
@@ -128,12 +128,10 @@ public enum Dedup {
             var fill = counts
             for (wi, w) in workers.enumerated() {
                 keyMaps[wi].withUnsafeBufferPointer { km in
-                    w.records.withUnsafeBufferPointer { recs in
-                        for (ri, r) in recs.enumerated() {
-                            let g = Int(km[Int(r.keyId)])
-                            members[Int(fill[g])] = Ref(worker: Int32(wi), index: Int32(ri))
-                            fill[g] += 1
-                        }
+                    for (ri, r) in w.records.enumerated() {
+                        let g = Int(km[Int(r.keyId)])
+                        members[Int(fill[g])] = Ref(worker: Int32(wi), index: Int32(ri))
+                        fill[g] += 1
                     }
                 }
             }
@@ -193,13 +191,12 @@ public enum Dedup {
     /// map and the history rows each contact's ids name.
     static func build(_ workers: [CRMProcessor], _ v: Records, _ groups: Groups, rank: [Int32], history: inout HistoryIndex) -> Result {
         let n = groups.count
-        var result = Result(contacts: [], emails: ByteMap<Int32>(capacity: n))
+        var result = Result(contacts: [], emails: ContactEmails(keys: groups.keys, contactOfGroup: rank))
         var valueScratch: [Bytes] = []
         // Raw bytes of the workers' value arenas: nothing appends to them during the merge.
         let arenas = workers.map(\.values.bytes)
         let icpCount = workers.first?.icpFields.count ?? 0
         let valueArena = result.values
-        var emailMap = ByteMap<Int32>(capacity: n)
         // Built in place: each contact is initialized once at its rank below.
         result.contacts = [Contact](unsafeUninitializedCapacity: n) { buf, initialized in
             groups.members.withUnsafeBufferPointer { allMembers in
@@ -208,12 +205,7 @@ public enum Dedup {
                     var c = contact(v, slice)
                     c.icpStart = mergeValues(v, arenas, icpCount, slice, into: valueArena, scratch: &valueScratch)
                     let ci = Int(rank[g])
-                    groups.keys.withKey(g) { k in
-                        if k.count > 2 && k[0] == 0x65 {
-                            c.hasEmail = true
-                            _ = emailMap.findOrInsert(Bytes(rebasing: k[2...])) { Int32(ci) }
-                        }
-                    }
+                    c.hasEmail = groups.keys.withKey(g) { k in k.count > 2 && k[0] == ContactEmails.prefix[0] }
                     history.mark(slice, v, contact: ci)
                     // This is safe: every index below `n` is written exactly once (ranks are a permutation).
                     (buf.baseAddress! + ci).initialize(to: c)
@@ -221,7 +213,6 @@ public enum Dedup {
             }
             initialized = n
         }
-        result.emails = emailMap
         return result
     }
 

@@ -44,7 +44,7 @@ public struct ResolvedTouches: Sendable {
     public var pointPilots: [Int32] = []
     public var pointTimes: [Int64] = []
 
-    public init(_ state: TouchState, contactEmails: ByteMap<Int32>, context ctx: TouchContext) {
+    public init(_ state: TouchState, contactEmails: ContactEmails, context ctx: TouchContext) {
         visitorCount = state.visitors.count
         emailCount = state.emails.count
         touchRows = state.touches
@@ -69,11 +69,11 @@ public struct ResolvedTouches: Sendable {
     }
 
     /// Each email's contact (or -1); counts the touches whose own email is a contact key.
-    private mutating func contacts(of state: TouchState, _ contactEmails: ByteMap<Int32>) -> [Int32] {
+    private mutating func contacts(of state: TouchState, _ contactEmails: ContactEmails) -> [Int32] {
         var contactOf = [Int32](repeating: -1, count: state.emails.count)
         for e in 0..<state.emails.count {
-            if let c = state.emails.withKey(e, { contactEmails.find($0) }) {
-                contactOf[e] = contactEmails[entry: c]
+            if let c = state.emails.withKey(e, { contactEmails.contact($0) }) {
+                contactOf[e] = c
                 byEmail += Int(state.emails[entry: e])
             }
         }
