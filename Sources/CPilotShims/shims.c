@@ -1,5 +1,8 @@
 #define _GNU_SOURCE
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <fcntl.h>
 #include <errno.h>
@@ -137,4 +140,13 @@ int CPilotShims_install_signals(void) {
     signal(SIGPIPE, SIG_IGN);
     signal(SIGXFSZ, SIG_IGN);
     return fds[0];
+}
+
+int CPilotShims_map_large_blocks(size_t bytes) {
+#if defined(__GLIBC__)
+    return mallopt(M_MMAP_THRESHOLD, (int)bytes);
+#else
+    (void)bytes;
+    return 0;
+#endif
 }

@@ -10,6 +10,10 @@ struct PilotScopeCLI {
         // First of all: a signal at any instant from here on leaves the previous output intact,
         // no temporary folder behind, and exits 130 (SIGINT) or 143 (SIGTERM).
         Signals.install()
+        // Large blocks (maps, pages, arrays of a million records) go back to the system when
+        // freed: peak memory follows what is alive (8x, --threads 2: about 690 MiB, not 820;
+        // Benchmarks/README.md, issue 17). The library leaves the process's malloc as it is.
+        _ = CPilotShims_map_large_blocks(1 << 20)
         do {
             var command = try Root.parseAsRoot()
             try command.run()

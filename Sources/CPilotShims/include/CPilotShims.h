@@ -22,4 +22,10 @@ int CPilotShims_exchange(const char *a, const char *b);
 /* Installs SIGINT and SIGTERM handlers that write the signal number (one byte) to a pipe, and
    ignores SIGPIPE and SIGXFSZ; returns the pipe's read end, or -1. */
 int CPilotShims_install_signals(void);
+
+/* glibc's malloc: every block of at least `bytes` is its own mapping, returned to the system when
+   freed. (By default the threshold rises with the largest block freed, up to 32 MiB, and blocks
+   under it stay in per-thread heaps once freed, which another thread's allocations cannot reuse.)
+   Returns mallopt's result: 1 on success. */
+int CPilotShims_map_large_blocks(size_t bytes);
 #endif
