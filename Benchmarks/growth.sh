@@ -23,15 +23,15 @@ if [ "$PEERS" != 0 ] && ! python3 -c "import duckdb, polars, yaml, matplotlib" 2
   python3 -m pip install --quiet duckdb polars pyyaml matplotlib >&2
 fi
 
-# time_cmd LABEL CMD...: prints "wall_seconds max_rss_kib"
+# measure CMD...: prints "wall_seconds max_rss_kib cpu_seconds" (CPU: user + sys)
 measure() {
-  /usr/bin/time -f "%e %M" -o /tmp/pilotscope-bench.time "$@" >/dev/null 2>/tmp/pilotscope-bench.err || { cat /tmp/pilotscope-bench.err >&2; return 1; }
-  cat /tmp/pilotscope-bench.time
+  /usr/bin/time -f "%e %M %U %S" -o /tmp/pilotscope-bench.time "$@" >/dev/null 2>/tmp/pilotscope-bench.err || { cat /tmp/pilotscope-bench.err >&2; return 1; }
+  awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }' /tmp/pilotscope-bench.time
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 results="$OUT/growth.tsv"
-echo -e "size\tcontacts\ttouches\tinput_bytes\tuncompressed_bytes\ttool\tmedian_wall_s\tmedian_rss_mib\tmb_per_s\trows_per_s" > "$results"
+echo -e "size\tcontacts\ttouches\tinput_bytes\tuncompressed_bytes\ttool\tmedian_wall_s\tmedian_rss_mib\tmb_per_s\trows_per_s\tmedian_cpu_s" > "$results"
 for s in $SIZES; do
   c=$((125000 * s)); t=$((1250000 * s))
   dir="$DATA/${s}x"
@@ -43,10 +43,10 @@ for s in $SIZES; do
   bytes=$(cat "${files[@]}" | wc -c)
   raw=$(igzip -dc "${files[@]}" | wc -c)
   rows=$((c + t))
-  declare -A walls rss
+  declare -A walls rss cpus
   tools=(igzip gzip report-t1 report-t2 scan-t2)
   [ "$PEERS" != 0 ] && tools+=(duckdb polars)
-  for tool in "${tools[@]}"; do walls[$tool]=""; rss[$tool]=""; done
+  for tool in "${tools[@]}"; do walls[$tool]=""; rss[$tool]=""; cpus[$tool]=""; done
   for r in $(seq "$REPS"); do
     for tool in "${tools[@]}"; do
       case $tool in
@@ -58,8 +58,10 @@ for s in $SIZES; do
         duckdb) m=$(measure python3 Benchmarks/peers/duckdb_report.py "$dir") ;;
         polars) m=$(measure python3 Benchmarks/peers/polars_report.py "$dir") ;;
       esac
-      walls[$tool]+="${m% *} "
-      rss[$tool]+="${m#* } "
+      read -r mw mk mc <<< "$m"
+      walls[$tool]+="$mw "
+      rss[$tool]+="$mk "
+      cpus[$tool]+="$mc "
     done
   done
   # The comparison is honest only if the peers compute the same numbers: check the last outputs.
@@ -67,12 +69,15 @@ for s in $SIZES; do
   for tool in "${tools[@]}"; do
     w=$(echo ${walls[$tool]} | tr ' ' '\n' | median)
     k=$(echo ${rss[$tool]} | tr ' ' '\n' | median)
-    awk -v s="$s" -v c="$c" -v t="$t" -v b="$bytes" -v raw="$raw" -v tool="$tool" -v w="$w" -v k="$k" -v rows="$rows" \
-      'BEGIN { printf "%sx\t%d\t%d\t%.0f\t%.0f\t%s\t%.3f\t%.1f\t%.1f\t%.0f\n", s, c, t, b, raw, tool, w, k/1024, raw/1e6/w, rows/w }' >> "$results"
+    u=$(echo ${cpus[$tool]} | tr ' ' '\n' | median)
+    awk -v s="$s" -v c="$c" -v t="$t" -v b="$bytes" -v raw="$raw" -v tool="$tool" -v w="$w" -v k="$k" -v rows="$rows" -v u="$u" \
+      'BEGIN { printf "%sx\t%d\t%d\t%.0f\t%.0f\t%s\t%.3f\t%.1f\t%.1f\t%.0f\t%.2f\n", s, c, t, b, raw, tool, w, k/1024, raw/1e6/w, rows/w, u }' >> "$results"
   done
 done
 column -t -s $'\t' "$results"
 # Ratios of every tool's median wall (and peak RSS) to the floors and to each peer, per size:
 # printed and saved as results/growth-ratios.tsv.
 Benchmarks/ratios.sh "$results" | tee "$OUT/growth-ratios.tsv" | column -t -s $'\t'
+# Issue 17's targets at the largest size, from the same run: report --threads 2 against igzip -dc.
+Benchmarks/targets.sh "$results" | tee "$OUT/growth-targets.tsv" | column -t -s $'\t'
 if python3 -c "import matplotlib" 2>/dev/null; then python3 Benchmarks/chart.py "$results" "$OUT/growth.png"; fi
