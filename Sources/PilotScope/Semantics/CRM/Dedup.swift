@@ -9,7 +9,8 @@ public enum Dedup {
     /// keys are merged through a byte map, members gathered by a counting sort, and only groups
     /// of more than one record are sorted. Contacts come out in primary order, whatever the order
     /// of files, chunks or threads.
-    /// The merged contacts, their emails (normalized email → contact index, for the touch phase),
+    /// The merged contacts, their emails (normalized email → contact, for the touch phase: the
+    /// groups' own key map and ranks),
     /// and the stage-history counts (2.2b): each mapped row sets a stage time if earlier. History
     /// finds a contact by any member record's `record_id` or `opportunity_id`.
     public struct Result {
@@ -188,7 +189,7 @@ public enum Dedup {
 
     /// Builds the contacts in group order (records are read about in storage order, not at
     /// random), each stored at its rank in primary order, with their merged ICP values, the email
-    /// map and the history rows each contact's ids name.
+    /// lookup (the key map and ranks, kept) and the history rows each contact's ids name.
     static func build(_ workers: [CRMProcessor], _ v: Records, _ groups: Groups, rank: [Int32], history: inout HistoryIndex) -> Result {
         let n = groups.count
         var result = Result(contacts: [], emails: ContactEmails(keys: groups.keys, contactOfGroup: rank))
