@@ -36,20 +36,25 @@ public struct TouchState: Sendable {
     /// `evidence`: each pilot's link and meeting-type texts (B30 ties compare them).
     public static func merge(_ parts: inout [TouchState], evidence: [[String]]) -> TouchState {
         guard !parts.isEmpty else { return TouchState(pilots: evidence.count) }
-        var out = parts[0]
-        parts[0] = TouchState(pilots: 0)
+        var out = TouchState(pilots: 0)
+        swap(&out, &parts[0])
         for i in parts.indices.dropFirst() {
-            out.absorb(parts[i], evidence: evidence)
-            parts[i] = TouchState(pilots: 0)
+            // Moved out first, so `absorb` holds the only copy and frees its maps as it goes.
+            var part = TouchState(pilots: 0)
+            swap(&part, &parts[i])
+            out.absorb(part, evidence: evidence)
         }
         return out
     }
 
     /// Folds another state in: its emails, visitors and UTM texts are interned into this one's
-    /// maps, its folds re-keyed to this state's ids and merged.
-    public mutating func absorb(_ o: TouchState, evidence: [[String]]) {
+    /// maps, its folds re-keyed to this state's ids and merged. Each of its maps is released once
+    /// folded in (freed when the caller passed its only copy), before this state's grow further.
+    public mutating func absorb(_ o: consuming TouchState, evidence: [[String]]) {
         let emailMap = absorbEmails(o.emails)
+        o.emails = ByteMap(capacity: 1)
         let visitorMap = absorbVisitors(o.visitors, emailMap: emailMap)
+        o.visitors = ByteMap(capacity: 1)
         var utmMap = [Int32](repeating: -1, count: o.utmEvidence.count)
         let zero = UInt8(0)
         for u in 0..<o.utmEvidence.count { utmMap[u] = Int32(o.utmEvidence.withKey(u) { utmEvidence.findOrInsert($0) { zero } }) }
@@ -68,9 +73,13 @@ public struct TouchState: Sendable {
                 { i, j in TouchFolds.textLess(texts[Int(i)], texts[Int(j)]) }, utmTextLess: utmLess)
         }
         for fw in o.folds.meetingWeeks { _ = folds.addMeetingWeek(FoldWeek(fold: foldMap[fw.fold], week: fw.week)) }
+        (o.folds.aggs, o.folds.index, o.folds.meetingWeeks) = ([], U64Map(capacity: 1), [])
         folds.pointFolds.reserveCapacity(folds.pointFolds.count + o.folds.pointFolds.count)
         for f in o.folds.pointFolds { folds.pointFolds.append(Int32(foldMap[Int(f)])) }
+        o.folds.pointFolds = []
+        folds.pointTimes.reserveCapacity(folds.pointTimes.count + o.folds.pointTimes.count)
         folds.pointTimes += o.folds.pointTimes
+        o.folds.pointTimes = []
         for k in folds.totals.indices where k < o.folds.totals.count { folds.totals[k].add(o.folds.totals[k]) }
         func rekey(_ t: MatchedTouch) -> MatchedTouch {
             var t = t
