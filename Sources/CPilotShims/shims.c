@@ -142,9 +142,9 @@ int CPilotShims_install_signals(void) {
     return fds[0];
 }
 
-int CPilotShims_map_large_blocks(size_t bytes) {
+int CPilotShims_map_large_blocks(int bytes) {
 #if defined(__GLIBC__)
-    return mallopt(M_MMAP_THRESHOLD, (int)bytes);
+    return mallopt(M_MMAP_THRESHOLD, bytes);
 #else
     (void)bytes;
     return 0;

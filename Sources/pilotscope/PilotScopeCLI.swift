@@ -11,8 +11,8 @@ struct PilotScopeCLI {
         // no temporary folder behind, and exits 130 (SIGINT) or 143 (SIGTERM).
         Signals.install()
         // Large blocks (maps, pages, arrays of a million records) go back to the system when
-        // freed: peak memory follows what is alive (8x, --threads 2: about 690 MiB, not 820;
-        // Benchmarks/README.md, issue 17). The library leaves the process's malloc as it is.
+        // freed: peak memory follows what is alive (8x, --threads 2: 669 MiB, not 924, with the
+        // steps of the day; Benchmarks/README.md, issue 17). The library leaves malloc as it is.
         _ = CPilotShims_map_large_blocks(1 << 20)
         do {
             var command = try Root.parseAsRoot()

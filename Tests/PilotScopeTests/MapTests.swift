@@ -75,6 +75,17 @@ final class MapTests: XCTestCase {
         XCTAssertEqual(a.count, n)
         XCTAssertEqual([b[7], b[8], b[n]], [-1, -2, 42])
         XCTAssertEqual(b.pointer(n - 1).pointee, (n - 1) * 3)
+        // A copy of an array still on its first, partly filled page.
+        var c = PagedArray<Int>(capacity: 1)
+        for i in 0..<100 { c.append(i) }
+        var d = c
+        d.append(100)
+        d[0] = -1
+        XCTAssertEqual(Array(c), Array(0..<100))
+        XCTAssertEqual(Array(d), [-1] + Array(1...100))
+        for i in 101..<(PagedArray<Int>.pageSize + 3) { d.append(i) }
+        XCTAssertEqual(d[PagedArray<Int>.pageSize + 2], PagedArray<Int>.pageSize + 2)
+        XCTAssertEqual(c.count, 100)
     }
 
     /// A copied map is a value: changing the copy (a value, a new key) leaves the original as it was.

@@ -26,6 +26,6 @@ int CPilotShims_install_signals(void);
 /* glibc's malloc: every block of at least `bytes` is its own mapping, returned to the system when
    freed. (By default the threshold rises with the largest block freed, up to 32 MiB, and blocks
    under it stay in per-thread heaps once freed, which another thread's allocations cannot reuse.)
-   Returns mallopt's result: 1 on success. */
-int CPilotShims_map_large_blocks(size_t bytes);
+   Returns mallopt's result (1 on success) with glibc, 0 elsewhere (nothing is changed). */
+int CPilotShims_map_large_blocks(int bytes);
 #endif

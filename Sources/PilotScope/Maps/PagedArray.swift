@@ -134,7 +134,8 @@ public struct PagedArray<Element>: Sequence {
     }
 
     /// Element `i` in place, without a copy: valid while the array is alive and nothing is
-    /// appended to it (the first page moves while it grows).
+    /// appended to it (the first page moves while it grows); a write to the array while it is
+    /// shared copies it, and the pointer then no longer sees the array's later values.
     @inline(__always) public func pointer(_ i: Int) -> UnsafePointer<Element> {
         precondition(i >= 0 && i < storage.count, "PagedArray index out of range")
         return UnsafePointer(storage.at(i))

@@ -42,7 +42,7 @@ public struct TouchState: Sendable {
             // Moved out first, so `absorb` holds the only copy and frees its maps as it goes.
             var part = TouchState(pilots: 0)
             swap(&part, &parts[i])
-            out.absorb(part, evidence: evidence)
+            out.absorb(consume part, evidence: evidence)
         }
         return out
     }
