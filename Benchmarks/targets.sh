@@ -2,7 +2,8 @@
 # Issue 17's targets, from one growth.tsv (Benchmarks/growth.sh), at its largest size:
 # `report --threads 2` wall over `igzip -dc` (≤ 2.5), its CPU seconds over igzip's wall (≤ 5: five
 # CPU-seconds where igzip takes one), its peak RSS (≤ 600 MiB), and its wall over `--threads 1`'s
-# (≤ 0.6); and growth: its MB/s at that size over its MB/s at 2x (≥ 0.9). Usage: Benchmarks/targets.sh results/growth.tsv
+# (≤ 0.6); and growth: its MB/s at that size over its MB/s at 2x (≥ 0.9).
+# Usage: Benchmarks/targets.sh results/growth.tsv
 set -euo pipefail
 awk -F'\t' '
   NR > 1 { n = $2 + 0; if (n >= best) { best = n; size = $1 }; w[$1, $6] = $7; m[$1, $6] = $8; u[$1, $6] = $11; mbs[$1, $6] = $9 }

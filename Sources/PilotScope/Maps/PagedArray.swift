@@ -24,33 +24,31 @@ public struct PagedArray<Element>: Sequence {
             table.initialize(to: .allocate(capacity: firstCapacity))
         }
 
+        /// A copy with its own pages (copy on write).
+        private init(copying o: Storage) {
+            (firstCapacity, pageCount, tableCapacity, count) = (o.firstCapacity, o.pageCount, o.tableCapacity, o.count)
+            table = .allocate(capacity: tableCapacity)
+            for p in 0..<pageCount {
+                let page = UnsafeMutablePointer<Element>.allocate(capacity: p == 0 ? firstCapacity : PagedArray.pageSize)
+                page.initialize(from: o.table[p], count: o.filled(p))
+                (table + p).initialize(to: page)
+            }
+        }
+
         deinit {
             for p in 0..<pageCount {
-                table[p].deinitialize(count: Swift.max(0, Swift.min(count - p * PagedArray.pageSize, PagedArray.pageSize)))
+                table[p].deinitialize(count: filled(p))
                 table[p].deallocate()
             }
             table.deallocate()
         }
 
-        func copy() -> Storage {
-            let c = Storage(capacity: firstCapacity)
-            c.table[0].deallocate()
-            c.table.deallocate()
-            c.table = .allocate(capacity: tableCapacity)
-            for p in 0..<pageCount {
-                let n = Swift.max(0, Swift.min(count - p * PagedArray.pageSize, PagedArray.pageSize))
-                let fresh = UnsafeMutablePointer<Element>.allocate(capacity: p == 0 ? firstCapacity : PagedArray.pageSize)
-                fresh.initialize(from: table[p], count: n)
-                (c.table + p).initialize(to: fresh)
-            }
-            (c.pageCount, c.tableCapacity, c.count) = (pageCount, tableCapacity, count)
-            return c
-        }
+        func copy() -> Storage { Storage(copying: self) }
 
-        @inline(__always) func at(_ i: Int) -> UnsafeMutablePointer<Element> {
-            // This is safe: callers pass indices below `count`, and every such index is on a page.
-            table[i >> PagedArray.pageShift] + (i & PagedArray.pageMask)
-        }
+        /// Elements on page `p`.
+        private func filled(_ p: Int) -> Int { Swift.max(0, Swift.min(count - p * PagedArray.pageSize, PagedArray.pageSize)) }
+
+        @inline(__always) func at(_ i: Int) -> UnsafeMutablePointer<Element> { PagedArray.element(table, i) }
 
         @inline(__always) func append(_ e: Element) {
             let place = count & PagedArray.pageMask
@@ -90,8 +88,13 @@ public struct PagedArray<Element>: Sequence {
 
     public init(capacity: Int = 16) { storage = Storage(capacity: capacity) }
 
+    /// Element `i` of a page table: its page, then its place in the page.
+    @inline(__always) static func element(_ table: UnsafePointer<UnsafeMutablePointer<Element>>, _ i: Int) -> UnsafeMutablePointer<Element> {
+        // This is safe: callers pass indices below the count, and every such index is on a page.
+        table[i >> pageShift] + (i & pageMask)
+    }
+
     public var count: Int { storage.count }
-    public var isEmpty: Bool { storage.count == 0 }
 
     @inline(__always) private mutating func unique() -> Storage {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
@@ -103,10 +106,7 @@ public struct PagedArray<Element>: Sequence {
             precondition(i >= 0 && i < storage.count, "PagedArray index out of range")
             return storage.at(i).pointee
         }
-        set {
-            precondition(i >= 0 && i < storage.count, "PagedArray index out of range")
-            unique().at(i).pointee = newValue
-        }
+        set { update(i) { $0 = newValue } }
     }
 
     /// The elements through their page table, without the checks of `pointer` (for loops that
@@ -114,9 +114,7 @@ public struct PagedArray<Element>: Sequence {
     public struct PageTable {
         let pages: UnsafePointer<UnsafeMutablePointer<Element>>
         /// Element `i` (below the array's count: unchecked).
-        @inline(__always) public func at(_ i: Int) -> UnsafePointer<Element> {
-            UnsafePointer(pages[i >> PagedArray.pageShift] + (i & PagedArray.pageMask))
-        }
+        @inline(__always) public func at(_ i: Int) -> UnsafePointer<Element> { UnsafePointer(PagedArray.element(pages, i)) }
     }
 
     public func withPageTable<R>(_ body: (PageTable) throws -> R) rethrows -> R {

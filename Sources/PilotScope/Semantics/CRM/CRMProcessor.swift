@@ -141,7 +141,7 @@ public struct CRMProcessor: RowProcessor {
     private mutating func buildKey(_ row: CRMRow, first fn: Bytes, last ln: Bytes, domain dom: Bytes) {
         nameBuf.removeAll(keepingCapacity: true)
         if row.emailState == .valid {
-            nameBuf += [0x65, 0x3A]  // "e:"
+            nameBuf += ContactEmails.prefix  // "e:"
             nameBuf += parsers.emailBuffer
         } else if fn.count > 0 && ln.count > 0 && dom.count > 0 {
             nameBuf += [0x6E, 0x3A]  // "n:"

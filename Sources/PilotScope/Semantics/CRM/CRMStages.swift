@@ -101,6 +101,7 @@ struct TiebreakCollector: RowProcessor {
 /// `e:` and the email, one per contact) and each key's contact: no second map of a million emails
 /// is built beside the first (it was the memory peak's last addition, at the end of dedup).
 public struct ContactEmails: Sendable {
+    /// The contact-key prefix of an email key (`CRMProcessor.buildKey` writes it).
     static let prefix: [UInt8] = [0x65, 0x3A]  // "e:"
     let keys: ByteMap<UInt8>
     /// Per key (a dedup group): its contact's index.
