@@ -85,6 +85,33 @@ final class DeterminismTests: XCTestCase {
         }
     }
 
+    /// Through the binary at default settings, on a log of many chunks: one worker, two (states
+    /// merged) and three (a partitioned read: rows routed to the owners of their identities,
+    /// partitions joined) give the same bytes in every table.
+    func testPartitionedReadOfManyChunksThroughTheBinary() throws {
+        let dir = Support.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Generator(contacts: 3000, touches: 120_000, seed: 21, shards: 1, visitors: nil, out: dir).run()
+        let log = try FileManager.default.attributesOfItem(atPath: dir + "/touches.csv.gz")[.size] as? Int ?? 0
+        XCTAssertGreaterThan(log, 2 << 20, "the log (about 25 MB of CSV) is six 4 MiB chunks")
+        var outputs: [String: [String: Data]] = [:]
+        for threads in ["1", "2", "3"] {
+            let out = dir + "/out-\(threads)"
+            let r = try Support.run(["report", "-c", dir + "/pilotscope.yaml", "--out", out, "--quiet", "--threads", threads])
+            XCTAssertEqual(r.code, 0, r.err)
+            var files: [String: Data] = [:]
+            for f in try FileManager.default.contentsOfDirectory(atPath: out) where f.hasSuffix(".csv") {
+                files[f] = FileManager.default.contents(atPath: out + "/" + f)
+            }
+            outputs[threads] = files
+        }
+        XCTAssertEqual(outputs["1"]?.count, ReportTables.names.count + 1)
+        XCTAssertGreaterThan(outputs["1"]?["funnel.csv"]?.count ?? 0, 100)
+        for threads in ["2", "3"] {
+            for (name, data) in outputs["1"] ?? [:] { XCTAssertEqual(outputs[threads]?[name], data, "\(name), --threads \(threads)") }
+        }
+    }
+
     func testGenerateIsByteIdentical() throws {
         let a = Support.tempDir(), b = Support.tempDir()
         try Generator(contacts: 300, touches: 3000, seed: 5, shards: 2, visitors: nil, out: a).run()

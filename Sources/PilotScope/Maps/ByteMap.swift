@@ -152,6 +152,31 @@ public struct ByteMap<Value> {
     /// A slot position from a hash (or a slot value): its high 32 bits.
     @inline(__always) static func position(_ hashOrSlot: UInt64) -> Int { Int(truncatingIfNeeded: hashOrSlot >> 32) }
 
+    /// Appends every entry of `other`, whose keys this map must not hold (the partitions of a
+    /// partitioned read are disjoint by construction): entry `e` of `other` becomes entry
+    /// `count + e`, its value passed through `transform`. No key is hashed or compared: the slots
+    /// are placed from `other`'s hash tags.
+    public mutating func appendDisjoint(_ other: ByteMap, _ transform: (Value) -> Value) {
+        let base = entries.count
+        precondition(arena.count + other.arena.count <= Int(UInt32.max), "ByteMap: key arena over 4 GiB")
+        let arenaBase = UInt32(arena.count)
+        arena += other.arena
+        for x in other.entries {
+            var x = x
+            if x.length > 16 { x.tail += arenaBase }
+            x.value = transform(x.value)
+            entries.append(x)
+        }
+        while entries.count * 8 > slots.count * 5 { grow() }
+        slots.withUnsafeMutableBufferPointer { sl in
+            for v in other.slots where v != 0 {
+                var s = Self.position(v) & mask
+                while sl[s] != 0 { s = (s + 1) & mask }
+                sl[s] = (v & 0xFFFF_FFFF_0000_0000) | UInt64(Int(v & 0xFFFF_FFFF) + base)
+            }
+        }
+    }
+
     private mutating func grow() {
         let old = slots
         let n = slots.count * 2

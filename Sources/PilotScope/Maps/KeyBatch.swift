@@ -23,7 +23,11 @@ struct KeyBatch<Value> {
 
     /// Queues `key`; returns its position in the batch.
     @inline(__always) mutating func add(_ key: Bytes, prefetchingIn map: ByteMap<Value>) -> Int {
-        let p = ByteMap<Value>.Prepared(key)
+        add(key, ByteMap<Value>.Prepared(key), prefetchingIn: map)
+    }
+
+    /// `add` with the key hashed beforehand (`p` must be `Prepared(key)`).
+    @inline(__always) mutating func add(_ key: Bytes, _ p: ByteMap<Value>.Prepared, prefetchingIn map: ByteMap<Value>) -> Int {
         map.prefetchSlot(p)
         prepared.append(p)
         bytes.append(contentsOf: key)

@@ -3,11 +3,18 @@ import Foundation
 /// Work done on each data row by one worker, into thread-local state merged at the end.
 public protocol RowProcessor {
     mutating func row(_ r: inout RecordView, file: FileContext, acc: inout ChunkAccount)
-    /// Called once after the worker's last row: completes work a processor batches.
+    /// Called on the worker's thread after each chunk it parsed.
+    mutating func chunkDone()
+    /// Called on the worker's thread after its last chunk (before the run's threads end).
+    mutating func inputDone()
+    /// Called once after the worker's last row, when every thread has ended: completes work a
+    /// processor batches.
     mutating func finish()
 }
 
 extension RowProcessor {
+    public mutating func chunkDone() {}
+    public mutating func inputDone() {}
     public mutating func finish() {}
 }
 
@@ -114,12 +121,17 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
     /// Runs every file through `makeProcessor()`-made workers; returns the workers' states and the
     /// per-file accounts in file order. Throws the first error in file and chunk order.
     public func run(files: [FileContext], chunkSize: Int = Pipeline.chunkSize, makeProcessor: () -> P) throws -> ([P], [FileAccount]) {
+        try run(files: files, chunkSize: chunkSize) { _, _ in makeProcessor() }
+    }
+
+    /// `run`, with each worker made by `makeProcessor(worker, workers)`.
+    public func run(files: [FileContext], chunkSize: Int = Pipeline.chunkSize, makeProcessor: (Int, Int) -> P) throws -> ([P], [FileAccount]) {
         let workers = files.isEmpty ? 1 : threads
         progress?.begin(
             files.first.map { $0.kind == .touches ? "touch logs" : "CRM exports" } ?? "", totalBytes: files.reduce(0) { $0 + fileSize($1.location) })
         // Raw memory: each worker thread mutates only its own element, without exclusivity checks on an array.
         let procs = UnsafeMutablePointer<P>.allocate(capacity: workers)
-        for i in 0..<workers { (procs + i).initialize(to: makeProcessor()) }
+        for i in 0..<workers { (procs + i).initialize(to: makeProcessor(i, workers)) }
         defer {
             procs.deinitialize(count: workers)
             procs.deallocate()
@@ -128,6 +140,7 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
         let shared = SharedRunState(files: files.count)
         if threads == 1 {
             readSerially(files, pool: pool, shared: shared, processor: procs)
+            procs[0].inputDone()
         } else {
             readInParallel(files, pool: pool, shared: shared, processors: PointerBox(procs), workers: workers)
         }
@@ -185,6 +198,7 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
             done.enter()
             Thread.detachNewThread {
                 while let c = queue.pop() { self.parse(c, files, pool: pool, shared: shared, processor: processors.pointer + w) }
+                processors.pointer[w].inputDone()
                 done.leave()
             }
         }
@@ -280,6 +294,7 @@ public final class Pipeline<P: RowProcessor>: @unchecked Sendable {
         } catch {
             o.error = error
         }
+        processor.pointee.chunkDone()
         o.acc = h.acc
         return o
     }

@@ -95,6 +95,96 @@ public struct TouchState: Sendable {
         files += o.files
     }
 
+    /// The partitions of a partitioned read (`TouchRouter`) as one state, with no lookup per
+    /// identity: each email, visitor and fold is in exactly one partition, so their entries are
+    /// appended partition after partition (ids offset) and each part is freed once appended.
+    /// `stitched`: each partition's `TouchProcessor.stitchEmails`, whose refs in its visitors
+    /// become ids of the joined emails (an email stitched to is counted by its owner, so it is there).
+    static func join(_ parts: inout [TouchState], stitched: inout [ByteMap<Int32>]) -> TouchState {
+        var out = TouchState(pilots: 0)
+        guard parts.count > 1 else {
+            precondition(stitched.allSatisfy { $0.count == 0 }, "one partition stitches only to its own emails")
+            if !parts.isEmpty { swap(&out, &parts[0]) }
+            return out
+        }
+        out.folds = TouchFolds(pilots: parts[0].folds.totals.count)
+        // UTM texts are few: interned.
+        var utmMaps: [[Int32]] = []
+        let zero = UInt8(0)
+        for p in parts {
+            var map = [Int32](repeating: -1, count: p.utmEvidence.count)
+            for u in map.indices { map[u] = Int32(p.utmEvidence.withKey(u) { out.utmEvidence.findOrInsert($0) { zero } }) }
+            utmMaps.append(map)
+        }
+        var emailBase: [Int32] = [], visitorBase: [Int32] = []
+        out.emails = ByteMap(capacity: parts.reduce(0) { $0 + $1.emails.count })
+        for i in parts.indices {
+            emailBase.append(Int32(out.emails.count))
+            out.emails.appendDisjoint(parts[i].emails) { $0 }
+            parts[i].emails = ByteMap(capacity: 1)
+        }
+        let emails = out.emails
+        var visitors = ByteMap<VisitorState>(capacity: parts.reduce(0) { $0 + $1.visitors.count })
+        for i in parts.indices {
+            visitorBase.append(Int32(visitors.count))
+            let (base, own) = (emailBase[i], stitched[i])
+            visitors.appendDisjoint(parts[i].visitors) { v in
+                var v = v
+                if v.email >= 0 {
+                    v.email += base
+                } else if v.email != -1 {
+                    guard let g = own.withKey(Int(-2 - v.email), { emails.find($0) }) else {
+                        preconditionFailure("a stitched email is counted by its owner")
+                    }
+                    v.email = Int32(g)
+                }
+                return v
+            }
+            parts[i].visitors = ByteMap(capacity: 1)
+            stitched[i] = ByteMap(capacity: 1)
+        }
+        out.visitors = visitors
+        let (aggCount, pointCount) = parts.reduce((0, 0)) { ($0.0 + $1.folds.aggs.count, $0.1 + $1.folds.pointTimes.count) }
+        out.folds.aggs.reserveCapacity(aggCount)
+        out.folds.index = U64Map(capacity: aggCount)
+        out.folds.pointFolds.reserveCapacity(pointCount)
+        out.folds.pointTimes.reserveCapacity(pointCount)
+        for i in parts.indices {
+            var f = TouchFolds(pilots: 0)
+            swap(&f, &parts[i].folds)
+            let (emailOffset, visitorOffset, utmMap) = (emailBase[i], visitorBase[i], utmMaps[i])
+            let foldBase = out.folds.aggs.count
+            func rekey(_ k: PilotIdentity) -> PilotIdentity {
+                k.kind == .email ? k.with(kind: .email, id: k.id + emailOffset) : k.with(kind: .visitor, id: k.id + visitorOffset)
+            }
+            for var a in f.aggs {
+                a.key = rekey(a.key)
+                if a.utmEvidence >= 0 { a.utmEvidence = utmMap[Int(a.utmEvidence)] }
+                let next = Int32(out.folds.aggs.count)
+                precondition(out.folds.index.findOrInsert(a.key.raw) { next }.inserted, "partitions share no fold")
+                out.folds.aggs.append(a)
+            }
+            for fw in f.meetingWeeks { _ = out.folds.addMeetingWeek(FoldWeek(fold: fw.fold + foldBase, week: fw.week)) }
+            for p in f.pointFolds { out.folds.pointFolds.append(p + Int32(foldBase)) }
+            out.folds.pointTimes += f.pointTimes
+            for k in out.folds.totals.indices where k < f.totals.count { out.folds.totals[k].add(f.totals[k]) }
+            func rekey(_ t: MatchedTouch) -> MatchedTouch {
+                var t = t
+                if t.email.isKnown { t.email = .id(t.email.id + emailOffset) }
+                if t.visitor >= 0 { t.visitor += visitorOffset }
+                if t.utmEvidence >= 0 { t.utmEvidence = utmMap[Int(t.utmEvidence)] }
+                return t
+            }
+            out.folds.kept += f.kept.map(rekey)
+            out.future += parts[i].future.map(rekey)
+            parts[i].future = []
+            out.touches.addSaturating(parts[i].touches)
+            out.asOf = max(out.asOf, parts[i].asOf)
+            out.files += parts[i].files
+        }
+        return out
+    }
+
     /// Folds the raw touches up to `asOf` (a report's moment, at or after the state's); later
     /// ones stay raw.
     public mutating func fold(upTo asOf: Int64, _ ctx: TouchContext) {
@@ -132,7 +222,7 @@ public struct TouchState: Sendable {
                 map[v] = g32
                 let local = other[entry: v]
                 visitors[entry: g].emailless.addSaturating(local.emailless)
-                if local.email >= 0 { visitors[entry: g].offer(local.ts, emailMap[Int(local.email)], emails) }
+                if local.email >= 0 { visitors[entry: g].offer(local.ts, emailMap[Int(local.email)], emails, emails) }
             }
             batch.removeAll()
         }
@@ -159,10 +249,21 @@ extension TouchState {
         }
         let identities = chosen.map { FileIdentity.of($0.location) }
         let pipeline = plan.options.pipeline(TouchProcessor.self, checksums: true)
-        let (workers, accounts) = try pipeline.run(files: chosen) { TouchProcessor(context: ctx, email: plan.config.email) }
+        // From `TouchRouter.minimumWorkers` on, a partitioned read (each identity in one
+        // worker's state, joined at the end); with fewer, each worker's state is merged.
+        var router: TouchRouter?
+        var (workers, accounts) = try pipeline.run(files: chosen) { w, n in
+            if n >= TouchRouter.minimumWorkers && router == nil { router = TouchRouter(partitions: n) }
+            return TouchProcessor(context: ctx, email: plan.config.email, router: router, partition: w)
+        }
         try plan.checkRejectRates(accounts)
-        var parts = workers.map(\.state)
-        var state = merge(&parts, evidence: ctx.evidence)
+        var parts: [TouchState] = [], stitched: [ByteMap<Int32>] = []
+        for w in workers.indices {
+            parts.append(workers[w].state)
+            stitched.append(workers[w].stitchEmails)
+        }
+        workers = []
+        var state = router != nil ? join(&parts, stitched: &stitched) : merge(&parts, evidence: ctx.evidence)
         state.asOf = plan.asOf
         state.files = zip(chosen, accounts).map { f, a in
             CoveredFile(identity: identities[f.index], sha256: pipeline.checksums[f.index] ?? "", reading: f.readingDigest, account: a)
