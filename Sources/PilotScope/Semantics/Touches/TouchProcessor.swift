@@ -22,10 +22,12 @@ public struct VisitorState: Sendable {
 
     /// The email ref of entry `id` of a worker's `stitchEmails`.
     @inline(__always) static func stitched(_ id: Int32) -> Int32 { -2 - id }
+    /// The `stitchEmails` entry a stitched ref names (the inverse of `stitched`).
+    @inline(__always) static func stitchedEntry(_ e: Int32) -> Int { Int(-2 - e) }
 
     /// Calls `body` with the bytes of email ref `e` (an id in `emails`, or a stitched one).
     @inline(__always) static func withEmail<R>(_ e: Int32, _ emails: ByteMap<Int32>, _ stitched: ByteMap<Int32>, _ body: (Bytes) -> R) -> R {
-        e >= 0 ? emails.withKey(Int(e), body) : stitched.withKey(Int(-2 - e), body)
+        e >= 0 ? emails.withKey(Int(e), body) : stitched.withKey(Self.stitchedEntry(e), body)
     }
 
     /// B16: takes `(ts, email)` if it is earlier than the visitor's emailed touch so far; ties go
@@ -47,7 +49,7 @@ public struct VisitorState: Sendable {
 /// A touch row's visitor update, deferred to the batch that looks its visitor up.
 struct PendingVisitor {
     var ts: Int64
-    /// The row's own email (pending until its batch is flushed), or none.
+    /// The row's email when this worker owns it (pending until its batch is flushed), or none.
     var email: EmailRef
     /// The row's email when another worker owns it: its place in the batch of `stitchEmails`, or -1.
     var stitch: Int32
@@ -74,6 +76,9 @@ public struct TouchProcessor: RowProcessor {
     var pending: [PendingVisitor] = []
     var visitorKeys = KeyBatch<VisitorState>()
     var emailKeys = KeyBatch<Int32>()
+    /// The places in `emailKeys` of emails looked up for a received visitor record only: their
+    /// email record counts their touches, so these are not counted again.
+    var uncounted: [Int32] = []
     /// A partitioned read: the router, this worker's partition and how many there are, and a
     /// buffer of records for each other partition.
     let router: TouchRouter?
@@ -118,11 +123,14 @@ public struct TouchProcessor: RowProcessor {
         let hasEmail = t.email == .valid
         var email = EmailRef.none
         var emailOwner = me
+        var ep: ByteMap<Int32>.Prepared? = nil
         if hasEmail {
             let p = parsers.emailBuffer.withUnsafeBufferPointer { ByteMap<Int32>.Prepared($0) }
             emailOwner = owner(p.hash)
             if emailOwner == me {
                 email = .pending(parsers.emailBuffer.withUnsafeBufferPointer { emailKeys.add($0, p, prefetchingIn: state.emails) })
+            } else {
+                ep = p
             }
         }
         let firstMatched = matched.count
@@ -141,8 +149,8 @@ public struct TouchProcessor: RowProcessor {
         if visitorOwner == me {
             _ = visitorKeys.add(visitor, vp, prefetchingIn: state.visitors)
             var stitch: Int32 = -1
-            if hasEmail && emailOwner != me {
-                stitch = Int32(parsers.emailBuffer.withUnsafeBufferPointer { stitchKeys.add($0, prefetchingIn: stitchEmails) })
+            if let p = ep {
+                stitch = Int32(parsers.emailBuffer.withUnsafeBufferPointer { stitchKeys.add($0, p, prefetchingIn: stitchEmails) })
             }
             pending.append(
                 PendingVisitor(ts: t.ts, email: email, stitch: stitch, matchedFrom: Int32(firstMatched), matchedTo: Int32(matched.count)))
@@ -233,10 +241,21 @@ public struct TouchProcessor: RowProcessor {
                     precondition(kind == TouchRecords.visitor, "touch record kind")
                     _ = visitorKeys.add(r.bytes()!, prefetchingIn: state.visitors)
                     let ts = r.get(Int64.self)
-                    let stitch = r.bytes().map { Int32(stitchKeys.add($0, prefetchingIn: stitchEmails)) } ?? -1
+                    // The row's email: in this worker's own emails when it owns it too (its email
+                    // record counts it), else named in `stitchEmails`.
+                    var (email, stitch) = (EmailRef.none, Int32(-1))
+                    if let e = r.bytes() {
+                        let p = ByteMap<Int32>.Prepared(e)
+                        if owner(p.hash) == me {
+                            email = .pending(emailKeys.add(e, p, prefetchingIn: state.emails))
+                            uncounted.append(Int32(email.batchPosition))
+                        } else {
+                            stitch = Int32(stitchKeys.add(e, p, prefetchingIn: stitchEmails))
+                        }
+                    }
                     let first = matched.count
                     receiveMatched(&r, email: .none)
-                    pending.append(PendingVisitor(ts: ts, email: .none, stitch: stitch, matchedFrom: Int32(first), matchedTo: Int32(matched.count)))
+                    pending.append(PendingVisitor(ts: ts, email: email, stitch: stitch, matchedFrom: Int32(first), matchedTo: Int32(matched.count)))
                 }
                 flushIfFull()
             }
@@ -267,6 +286,8 @@ public struct TouchProcessor: RowProcessor {
         // Emails first: their ids replace the pending refs.
         emailKeys.resolve(in: &state.emails) { 0 }
         for id in emailKeys.ids { state.emails[entry: Int(id)] += 1 }
+        for i in uncounted { state.emails[entry: Int(emailKeys.ids[Int(i)])] -= 1 }
+        uncounted.removeAll(keepingCapacity: true)
         if stitchKeys.count > 0 { stitchKeys.resolve(in: &stitchEmails) { 0 } }
         for i in matched.indices where matched[i].email.isPending { matched[i].email = resolvedEmail(matched[i].email) }
         visitorKeys.resolve(in: &state.visitors) { VisitorState() }

@@ -58,18 +58,17 @@ public struct TouchState: Sendable {
         var utmMap = [Int32](repeating: -1, count: o.utmEvidence.count)
         let zero = UInt8(0)
         for u in 0..<o.utmEvidence.count { utmMap[u] = Int32(o.utmEvidence.withKey(u) { utmEvidence.findOrInsert($0) { zero } }) }
-        func rekey(_ k: PilotIdentity) -> PilotIdentity {
-            k.kind == .email ? k.with(kind: .email, id: emailMap[Int(k.id)]) : k.with(kind: .visitor, id: visitorMap[Int(k.id)])
-        }
+        let utmIDs = utmMap
+        let ids = IDMaps(email: { emailMap[Int($0)] }, visitor: { visitorMap[Int($0)] }, utm: { utmIDs[Int($0)] })
         let utmTexts = utmEvidence
         let utmLess = { (i: Int32, j: Int32) in utmTexts.withKey(Int(i)) { x in utmTexts.withKey(Int(j)) { y in x.lexicographicallyPrecedes(y) } } }
         var foldMap = [Int](repeating: -1, count: o.folds.aggs.count)
         for (ai, a) in o.folds.aggs.enumerated() {
-            let g = folds.fold(rekey(a.key))
+            let g = folds.fold(ids.rekey(a.key))
             foldMap[ai] = g
             let texts = evidence[a.pilot]
             folds.aggs[g].absorb(
-                a, meetingEvidence: a.meetingEvidence, utmEvidence: a.utmEvidence >= 0 ? utmMap[Int(a.utmEvidence)] : -1,
+                a, meetingEvidence: a.meetingEvidence, utmEvidence: a.utmEvidence >= 0 ? ids.utm(a.utmEvidence) : -1,
                 { i, j in TouchFolds.textLess(texts[Int(i)], texts[Int(j)]) }, utmTextLess: utmLess)
         }
         for fw in o.folds.meetingWeeks { _ = folds.addMeetingWeek(FoldWeek(fold: foldMap[fw.fold], week: fw.week)) }
@@ -81,15 +80,8 @@ public struct TouchState: Sendable {
         folds.pointTimes += o.folds.pointTimes
         o.folds.pointTimes = []
         for k in folds.totals.indices where k < o.folds.totals.count { folds.totals[k].add(o.folds.totals[k]) }
-        func rekey(_ t: MatchedTouch) -> MatchedTouch {
-            var t = t
-            if t.email.isKnown { t.email = .id(emailMap[Int(t.email.id)]) }
-            if t.visitor >= 0 { t.visitor = visitorMap[Int(t.visitor)] }
-            if t.utmEvidence >= 0 { t.utmEvidence = utmMap[Int(t.utmEvidence)] }
-            return t
-        }
-        folds.kept += o.folds.kept.map(rekey)
-        future += o.future.map(rekey)
+        folds.kept += o.folds.kept.map(ids.rekey)
+        future += o.future.map(ids.rekey)
         touches.addSaturating(o.touches)
         asOf = max(asOf, o.asOf)
         files += o.files
@@ -133,7 +125,7 @@ public struct TouchState: Sendable {
                 if v.email >= 0 {
                     v.email += base
                 } else if v.email != -1 {
-                    guard let g = own.withKey(Int(-2 - v.email), { emails.find($0) }) else {
+                    guard let g = own.withKey(VisitorState.stitchedEntry(v.email), { emails.find($0) }) else {
                         preconditionFailure("a stitched email is counted by its owner")
                     }
                     v.email = Int32(g)
@@ -154,12 +146,10 @@ public struct TouchState: Sendable {
             swap(&f, &parts[i].folds)
             let (emailOffset, visitorOffset, utmMap) = (emailBase[i], visitorBase[i], utmMaps[i])
             let foldBase = out.folds.aggs.count
-            func rekey(_ k: PilotIdentity) -> PilotIdentity {
-                k.kind == .email ? k.with(kind: .email, id: k.id + emailOffset) : k.with(kind: .visitor, id: k.id + visitorOffset)
-            }
+            let ids = IDMaps(email: { $0 + emailOffset }, visitor: { $0 + visitorOffset }, utm: { utmMap[Int($0)] })
             for var a in f.aggs {
-                a.key = rekey(a.key)
-                if a.utmEvidence >= 0 { a.utmEvidence = utmMap[Int(a.utmEvidence)] }
+                a.key = ids.rekey(a.key)
+                if a.utmEvidence >= 0 { a.utmEvidence = ids.utm(a.utmEvidence) }
                 let next = Int32(out.folds.aggs.count)
                 precondition(out.folds.index.findOrInsert(a.key.raw) { next }.inserted, "partitions share no fold")
                 out.folds.aggs.append(a)
@@ -168,15 +158,8 @@ public struct TouchState: Sendable {
             for p in f.pointFolds { out.folds.pointFolds.append(p + Int32(foldBase)) }
             out.folds.pointTimes += f.pointTimes
             for k in out.folds.totals.indices where k < f.totals.count { out.folds.totals[k].add(f.totals[k]) }
-            func rekey(_ t: MatchedTouch) -> MatchedTouch {
-                var t = t
-                if t.email.isKnown { t.email = .id(t.email.id + emailOffset) }
-                if t.visitor >= 0 { t.visitor += visitorOffset }
-                if t.utmEvidence >= 0 { t.utmEvidence = utmMap[Int(t.utmEvidence)] }
-                return t
-            }
-            out.folds.kept += f.kept.map(rekey)
-            out.future += parts[i].future.map(rekey)
+            out.folds.kept += f.kept.map(ids.rekey)
+            out.future += parts[i].future.map(ids.rekey)
             parts[i].future = []
             out.touches.addSaturating(parts[i].touches)
             out.asOf = max(out.asOf, parts[i].asOf)
@@ -269,5 +252,25 @@ extension TouchState {
             CoveredFile(identity: identities[f.index], sha256: pipeline.checksums[f.index] ?? "", reading: f.readingDigest, account: a)
         }
         return state
+    }
+}
+
+/// How the ids of one state become those of another it is merged or joined into (by a table in
+/// `absorb`, by an offset in `join`).
+private struct IDMaps {
+    let email: (Int32) -> Int32
+    let visitor: (Int32) -> Int32
+    let utm: (Int32) -> Int32
+
+    func rekey(_ k: PilotIdentity) -> PilotIdentity {
+        k.kind == .email ? k.with(kind: .email, id: email(k.id)) : k.with(kind: .visitor, id: visitor(k.id))
+    }
+
+    func rekey(_ t: MatchedTouch) -> MatchedTouch {
+        var t = t
+        if t.email.isKnown { t.email = .id(email(t.email.id)) }
+        if t.visitor >= 0 { t.visitor = visitor(t.visitor) }
+        if t.utmEvidence >= 0 { t.utmEvidence = utm(t.utmEvidence) }
+        return t
     }
 }
