@@ -6,7 +6,7 @@ import XCTest
 /// their fields are ordered by size so no padding is wasted. A new field should keep that order.
 final class LayoutTests: XCTestCase {
     func testPerRecordStructsArePacked() {
-        XCTAssertEqual(MemoryLayout<Contact>.stride, 96)
+        XCTAssertEqual(MemoryLayout<Contact>.stride, 88)
         XCTAssertEqual(MemoryLayout<CRMRecord>.stride, 120)
         XCTAssertEqual(MemoryLayout<StageTimes>.stride, 40)
     }

@@ -6,11 +6,11 @@ public enum AttributionTable {
             let rows = d.leads[p.index].map { (d.contacts[$0], d.attribution[$0]!) }.sorted { a, b in
                 let ta = Civil.floorDiv(a.1.at, 1000), tb = Civil.floorDiv(b.1.at, 1000)
                 if ta != tb { return ta < tb }
-                return a.0.recordId.utf8.lexicographicallyPrecedes(b.0.recordId.utf8)
+                return d.withRecordId(of: a.0) { x in d.withRecordId(of: b.0) { x.lexicographicallyPrecedes($0) } }
             }
             for (c, a) in rows {
                 t.add([
-                    .text(p.id), .text(c.recordId), .text(a.rule.name), .text(a.evidence), .text(Civil.isoString(millis: a.at)),
+                    .text(p.id), .text(d.recordId(of: c)), .text(a.rule.name), .text(a.evidence), .text(Civil.isoString(millis: a.at)),
                     a.contestedWith.isEmpty ? .empty : .text(a.contestedWith.map { d.pilots[$0].id }.joined(separator: "|")),
                 ])
             }

@@ -21,6 +21,8 @@ public struct ReportData: Sendable {
     public var asOf: Int64
     public var icpFields: [String]
     public var icpValues: ValueArena
+    /// The contacts' `record_id` bytes (`recordId(of:)`).
+    public var recordIds: [UInt8]
     public var tags: TagTable
     public var crmQuality: CRMQuality
     public var touchQuality: TouchQuality
@@ -50,6 +52,7 @@ public struct ReportData: Sendable {
         self.asOf = asOf
         icpFields = c.icpFields
         icpValues = c.values
+        recordIds = c.recordIds
         tags = c.tags
         crmQuality = c.quality
         touchQuality = TouchQuality(touches: touches.touchRows, byEmail: touches.byEmail, byVisitor: touches.byVisitor)
@@ -72,4 +75,12 @@ public struct ReportData: Sendable {
         }
         snapshots = slots.values
     }
+
+    /// Calls `body` with the bytes of a contact's `record_id`.
+    @inline(__always) public func withRecordId<R>(of c: Contact, _ body: (Bytes) -> R) -> R {
+        recordIds.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[c.idStart..<c.idStart + Int(c.idLength)])) }
+    }
+
+    /// A contact's `record_id` as text (the attribution table's column).
+    public func recordId(of c: Contact) -> String { withRecordId(of: c) { String(decoding: $0, as: UTF8.self) } }
 }

@@ -14,10 +14,12 @@ public struct HistoryRow: Sendable {
 }
 
 /// A deduplicated contact (SPEC 3.1). Fields in size order (the 8-byte ones first, then the
-/// optional amount, then the small ones), so a contact is 96 bytes, not 112: a million of them
-/// are alive at the end of dedup, the run's memory peak.
+/// optional amount, then the small ones), so a contact is 88 bytes: a million of them are alive
+/// at the end of dedup, the run's memory peak. Plain data (no reference to count): its
+/// `record_id` is a range of `Contacts.recordIds`, read only by the attribution table.
 public struct Contact: Sendable {
-    public var recordId: String
+    /// Where the primary record's `record_id` starts in `Contacts.recordIds`.
+    public var idStart: Int
     public var createdAt: Int64
     public var stages: StageTimes
     public var respondedAt: Int64
@@ -27,14 +29,15 @@ public struct Contact: Sendable {
     public var tagIndex: Int32
     /// Where the merged ICP field values start in `Dedup.Result.values`.
     public var icpStart: UInt32
-    /// How many CRM records were merged into it.
-    public var recordCount: Int32
+    /// The length of the `record_id` at `idStart`.
+    public var idLength: Int32
 
     init(
-        recordId: String, hasEmail: Bool, createdAt: Int64, stages: StageTimes, respondedAt: Int64, amount: Double?, tagIndex: Int32,
-        icpStart: UInt32, records: Int
+        idStart: Int, idLength: Int32, hasEmail: Bool, createdAt: Int64, stages: StageTimes, respondedAt: Int64, amount: Double?,
+        tagIndex: Int32, icpStart: UInt32
     ) {
-        self.recordId = recordId
+        self.idStart = idStart
+        self.idLength = idLength
         self.createdAt = createdAt
         self.stages = stages
         self.respondedAt = respondedAt
@@ -42,6 +45,5 @@ public struct Contact: Sendable {
         self.hasEmail = hasEmail
         self.tagIndex = tagIndex
         self.icpStart = icpStart
-        recordCount = Int32(clamping: records)
     }
 }

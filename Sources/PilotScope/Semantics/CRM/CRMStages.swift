@@ -38,6 +38,8 @@ public struct Contacts: Sendable {
     public var emails: ContactEmails
     /// Merged ICP field values (`Contact.icpStart`), one per field of `icpFields`.
     public var values: ValueArena
+    /// The contacts' `record_id` bytes (`Contact.idStart`, `idLength`).
+    public var recordIds: [UInt8]
     public var icpFields: [String]
     public var tags: TagTable
     public var quality: CRMQuality
@@ -57,7 +59,9 @@ public struct Contacts: Sendable {
         merged.contacts = []  // one owner, so the edits below do not copy the array
         (q.historyUnmapped, q.historyUnknown) = (merged.historyUnmapped, merged.historyUnknown)
         q.stageBeforeCreated = cutAtAsOf(&contacts, plan.asOf)
-        return Contacts(contacts: contacts, emails: merged.emails, values: merged.values, icpFields: plan.icpFields, tags: tags, quality: q)
+        return Contacts(
+            contacts: contacts, emails: merged.emails, values: merged.values, recordIds: merged.recordIds, icpFields: plan.icpFields,
+            tags: tags, quality: q)
     }
 
     /// B1: drops stage and response times after `as_of`; returns how many stage times lie before

@@ -20,6 +20,8 @@ public enum Dedup {
         public var historyUnknown = 0
         /// Merged ICP field values of the contacts.
         public var values = ValueArena(capacity: 1 << 16)
+        /// The contacts' `record_id` bytes (`Contact.idStart`, `idLength`), in group order.
+        public var recordIds: [UInt8] = []
     }
 
     /// The workers' records (in place) and id bytes (through raw pointers), valid inside `body`
@@ -198,12 +200,17 @@ public enum Dedup {
         let arenas = workers.map(\.values.bytes)
         let icpCount = workers.first?.icpFields.count ?? 0
         let valueArena = result.values
+        var ids: [UInt8] = []
+        groups.members.withUnsafeBufferPointer { allMembers in
+            // Sized once: the primary records' ids (a group's first member).
+            ids.reserveCapacity((0..<n).reduce(0) { $0 + v.id(allMembers[groups.range($1).lowerBound]).count })
+        }
         // Built in place: each contact is initialized once at its rank below.
         result.contacts = [Contact](unsafeUninitializedCapacity: n) { buf, initialized in
             groups.members.withUnsafeBufferPointer { allMembers in
                 for g in 0..<n {
                     let slice = UnsafeBufferPointer(rebasing: allMembers[groups.range(g)])
-                    var c = contact(v, slice)
+                    var c = contact(v, slice, ids: &ids)
                     c.icpStart = mergeValues(v, arenas, icpCount, slice, into: valueArena, scratch: &valueScratch)
                     let ci = Int(rank[g])
                     c.hasEmail = groups.keys.withKey(g) { k in k.count > 2 && k[0] == ContactEmails.prefix[0] }
@@ -214,6 +221,7 @@ public enum Dedup {
             }
             initialized = n
         }
+        result.recordIds = ids
         return result
     }
 
@@ -320,12 +328,15 @@ public enum Dedup {
         return arena.append(scratch)
     }
 
-    static func contact(_ v: Records, _ members: UnsafeBufferPointer<Ref>) -> Contact {
+    /// The contact of a group's records (primary first); its `record_id` is appended to `ids`.
+    static func contact(_ v: Records, _ members: UnsafeBufferPointer<Ref>, ids: inout [UInt8]) -> Contact {
         let first = members.first!
         let p = v.record(first).pointee
+        let id = v.id(first)
         var c = Contact(
-            recordId: String(decoding: v.id(first), as: UTF8.self), hasEmail: false, createdAt: p.createdAt, stages: p.stages,
-            respondedAt: p.respondedAt, amount: p.amount, tagIndex: p.tagIndex, icpStart: 0, records: members.count)
+            idStart: ids.count, idLength: Int32(id.count), hasEmail: false, createdAt: p.createdAt, stages: p.stages,
+            respondedAt: p.respondedAt, amount: p.amount, tagIndex: p.tagIndex, icpStart: 0)
+        ids += id
         var tagged = false
         for ref in members {
             let m = v.record(ref)
