@@ -124,6 +124,50 @@ final class MapTests: XCTestCase {
         XCTAssertEqual(batched.count, plain.count)
     }
 
+    /// The contacts of the touch emails, looked up in prefetched batches over any range, are
+    /// the one-at-a-time `contact` of each: absent emails stay -1, present ones take their
+    /// group's contact, and the returned sum counts exactly the present emails' touches.
+    func testBatchedContactLookupsEqualOneAtATime() {
+        let all = Self.keys(3_000, seed: 11)
+        var keys = ByteMap<UInt8>(capacity: 4)
+        var emails = ByteMap<Int32>(capacity: 4)
+        for (i, k) in all.enumerated() {
+            // Every third key is a contact's email (keys carry the email prefix); every key is a
+            // touch email with i % 5 + 1 touches (repeated keys add up).
+            if i % 3 == 0 { _ = (ContactEmails.prefix + k).withUnsafeBufferPointer { keys.findOrInsert($0) { 0 } } }
+            let e = k.withUnsafeBufferPointer { emails.findOrInsert($0) { 0 } }
+            emails[entry: e] += Int32(i % 5 + 1)
+        }
+        // Keys that are not emails (no prefix) must not be found by an email either.
+        for k in Self.keys(500, seed: 12) { _ = k.withUnsafeBufferPointer { keys.findOrInsert($0) { 0 } } }
+        let contactOfGroup = (0..<keys.count).map { Int32(keys.count - 1 - $0) }
+        let ce = ContactEmails(keys: keys, contactOfGroup: contactOfGroup)
+        var expected = [Int32](repeating: -1, count: emails.count)
+        var expectedSum = 0
+        for e in 0..<emails.count {
+            if let c = emails.withKey(e, { ce.contact($0) }) {
+                expected[e] = c
+                expectedSum += Int(emails[entry: e])
+            }
+        }
+        XCTAssertGreaterThan(expectedSum, 0)
+        XCTAssertTrue(expected.contains(-1))
+        for split in [1, 7, 33, emails.count] {
+            var got = [Int32](repeating: -1, count: emails.count)
+            var sum = 0
+            got.withUnsafeMutableBufferPointer { out in
+                var from = 0
+                while from < emails.count {
+                    let to = min(emails.count, from + split)
+                    sum += ce.contacts(from..<to, of: emails, into: out)
+                    from = to
+                }
+            }
+            XCTAssertEqual(got, expected, "split \(split)")
+            XCTAssertEqual(sum, expectedSum, "split \(split)")
+        }
+    }
+
     func testU64MapAgreesWithDictionaryThroughGrowth() {
         var rng = SeededRandom(seed: 11)
         var map = U64Map(capacity: 2)

@@ -100,6 +100,11 @@ public struct ByteMap<Value> {
         probe(key, hashBytes(key), Self.head(key)).found
     }
 
+    /// `find` with the key hashed beforehand (`p` must be `Prepared(key)`).
+    @inline(__always) public func find(_ key: Bytes, _ p: Prepared) -> Int? {
+        probe(key, p.hash, p.head).found
+    }
+
     /// Entry index of `key`, inserting `make()` first when absent.
     @inline(__always) public mutating func findOrInsert(_ key: Bytes, _ make: () -> Value) -> Int {
         findOrInsert(key, Prepared(key), make)

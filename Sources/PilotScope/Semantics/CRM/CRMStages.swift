@@ -121,4 +121,44 @@ public struct ContactEmails: Sendable {
             return keys.find(UnsafeBufferPointer(key)).map { contactOfGroup[$0] }
         }
     }
+
+    /// `contact` of every key of `emails` in `range`, written to `out[e]` (left as is when none),
+    /// looked up in batches whose slots and entries are prefetched; returns the sum of the
+    /// `emails` values (touch counts) of the keys that have a contact.
+    func contacts(_ range: Range<Int>, of emails: ByteMap<Int32>, into out: UnsafeMutableBufferPointer<Int32>) -> Int {
+        let batch = 32
+        var bytes: [UInt8] = [], ends: [Int] = [], prepared: [ByteMap<UInt8>.Prepared] = []
+        var total = 0
+        var from = range.lowerBound
+        while from < range.upperBound {
+            let to = min(from + batch, range.upperBound)
+            (bytes.removeAll(keepingCapacity: true), ends.removeAll(keepingCapacity: true))
+            prepared.removeAll(keepingCapacity: true)
+            for e in from..<to {
+                bytes += Self.prefix
+                emails.withKey(e) { bytes += $0 }
+                ends.append(bytes.count)
+            }
+            bytes.withUnsafeBufferPointer { b in
+                var start = 0
+                for end in ends {
+                    let p = ByteMap<UInt8>.Prepared(Bytes(rebasing: b[start..<end]))
+                    keys.prefetchSlot(p)
+                    prepared.append(p)
+                    start = end
+                }
+                for p in prepared { keys.prefetchEntry(p) }
+                start = 0
+                for (i, end) in ends.enumerated() {
+                    if let g = keys.find(Bytes(rebasing: b[start..<end]), prepared[i]) {
+                        out[from + i] = contactOfGroup[g]
+                        total += Int(emails[entry: from + i])
+                    }
+                    start = end
+                }
+            }
+            from = to
+        }
+        return total
+    }
 }

@@ -69,14 +69,25 @@ public struct ResolvedTouches: Sendable {
     }
 
     /// Each email's contact (or -1); counts the touches whose own email is a contact key.
+    /// Ranges of emails are looked up concurrently, each into its own part of the result (the
+    /// same result for any split; the counts add).
     private mutating func contacts(of state: TouchState, _ contactEmails: ContactEmails) -> [Int32] {
-        var contactOf = [Int32](repeating: -1, count: state.emails.count)
-        for e in 0..<state.emails.count {
-            if let c = state.emails.withKey(e, { contactEmails.contact($0) }) {
-                contactOf[e] = c
-                byEmail += Int(state.emails[entry: e])
+        let emails = state.emails
+        guard emails.count > 0 else { return [] }
+        var contactOf = [Int32](repeating: -1, count: emails.count)
+        let ranges = Attributor.ranges(emails.count, parts: 16)
+        var counts = [Int](repeating: 0, count: ranges.count)
+        contactOf.withUnsafeMutableBufferPointer { out in
+            counts.withUnsafeMutableBufferPointer { sums in
+                let (outBox, sumBox) = (PointerBox(out.baseAddress!), PointerBox(sums.baseAddress!))
+                DispatchQueue.concurrentPerform(iterations: ranges.count) { part in
+                    // This is safe: the ranges are disjoint, and each part writes only its own sum.
+                    let out = UnsafeMutableBufferPointer(start: outBox.pointer, count: emails.count)
+                    sumBox.pointer[part] = contactEmails.contacts(ranges[part], of: emails, into: out)
+                }
             }
         }
+        byEmail = counts.reduce(0, +)
         return contactOf
     }
 
