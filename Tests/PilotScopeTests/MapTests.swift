@@ -134,12 +134,12 @@ final class MapTests: XCTestCase {
         for (i, k) in all.enumerated() {
             // Every third key is a contact's email (keys carry the email prefix); every key is a
             // touch email with i % 5 + 1 touches (repeated keys add up).
-            if i % 3 == 0 { _ = (ContactEmails.prefix + k).withUnsafeBufferPointer { keys.findOrInsert($0) { 0 } } }
+            // The other emails are in the map without the prefix, so a lookup that dropped it fails.
+            let key = i % 3 == 0 ? ContactEmails.prefix + k : k
+            _ = key.withUnsafeBufferPointer { keys.findOrInsert($0) { 0 } }
             let e = k.withUnsafeBufferPointer { emails.findOrInsert($0) { 0 } }
             emails[entry: e] += Int32(i % 5 + 1)
         }
-        // Keys that are not emails (no prefix) must not be found by an email either.
-        for k in Self.keys(500, seed: 12) { _ = k.withUnsafeBufferPointer { keys.findOrInsert($0) { 0 } } }
         let contactOfGroup = (0..<keys.count).map { Int32(keys.count - 1 - $0) }
         let ce = ContactEmails(keys: keys, contactOfGroup: contactOfGroup)
         var expected = [Int32](repeating: -1, count: emails.count)

@@ -3,14 +3,15 @@ public enum AttributionTable {
     public static func table(_ d: ReportData) -> Table {
         var t = Table("attribution", ["pilot_id", "record_id", "rule", "evidence", "attributed_at", "contested_with"])
         for p in d.pilots {
-            let rows = d.leads[p.index].map { (d.contacts[$0], d.attribution[$0]!) }.sorted { a, b in
+            // Ties on the second go by the record_id as written (invalid UTF-8 repaired), as read.
+            let rows = d.leads[p.index].map { (d.recordId(of: d.contacts[$0]), d.attribution[$0]!) }.sorted { a, b in
                 let ta = Civil.floorDiv(a.1.at, 1000), tb = Civil.floorDiv(b.1.at, 1000)
                 if ta != tb { return ta < tb }
-                return d.withRecordId(of: a.0) { x in d.withRecordId(of: b.0) { x.lexicographicallyPrecedes($0) } }
+                return a.0.utf8.lexicographicallyPrecedes(b.0.utf8)
             }
-            for (c, a) in rows {
+            for (id, a) in rows {
                 t.add([
-                    .text(p.id), .text(d.recordId(of: c)), .text(a.rule.name), .text(a.evidence), .text(Civil.isoString(millis: a.at)),
+                    .text(p.id), .text(id), .text(a.rule.name), .text(a.evidence), .text(Civil.isoString(millis: a.at)),
                     a.contestedWith.isEmpty ? .empty : .text(a.contestedWith.map { d.pilots[$0].id }.joined(separator: "|")),
                 ])
             }
