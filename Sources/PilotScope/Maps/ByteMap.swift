@@ -97,7 +97,7 @@ public struct ByteMap<Value> {
 
     /// Entry index of `key`, if present.
     @inline(__always) public func find(_ key: Bytes) -> Int? {
-        probe(key, hashBytes(key), Self.head(key)).found
+        find(key, Prepared(key))
     }
 
     /// `find` with the key hashed beforehand (`p` must be `Prepared(key)`).

@@ -49,6 +49,19 @@ struct KeyBatch<Value> {
         }
     }
 
+    /// Finds every queued key without inserting any, in queue order: `found(i, entry)` for the
+    /// queued key `i` when `map` holds it.
+    func find(in map: ByteMap<Value>, _ found: (Int, Int) -> Void) {
+        for p in prepared { map.prefetchEntry(p) }
+        bytes.withUnsafeBufferPointer { b in
+            var start = 0
+            for (i, p) in prepared.enumerated() {
+                if let e = map.find(Bytes(rebasing: b[start..<ends[i]]), p) { found(i, e) }
+                start = ends[i]
+            }
+        }
+    }
+
     mutating func removeAll() {
         prepared.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)

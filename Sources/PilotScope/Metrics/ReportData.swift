@@ -76,11 +76,8 @@ public struct ReportData: Sendable {
         snapshots = slots.values
     }
 
-    /// Calls `body` with the bytes of a contact's `record_id`.
-    @inline(__always) public func withRecordId<R>(of c: Contact, _ body: (Bytes) -> R) -> R {
-        recordIds.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[c.idStart..<c.idStart + Int(c.idLength)])) }
+    /// A contact's `record_id` as text (the attribution table's column; invalid UTF-8 repaired).
+    public func recordId(of c: Contact) -> String {
+        String(decoding: recordIds[c.idStart..<c.idStart + Int(c.idLength)], as: UTF8.self)
     }
-
-    /// A contact's `record_id` as text (the attribution table's column).
-    public func recordId(of c: Contact) -> String { withRecordId(of: c) { String(decoding: $0, as: UTF8.self) } }
 }

@@ -113,51 +113,35 @@ public struct ContactEmails: Sendable {
 
     /// The contact whose normalized email is `email`, if any.
     public func contact(_ email: Bytes) -> Int32? {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: email.count + 2) { key in
-            key[0] = Self.prefix[0]
-            key[1] = Self.prefix[1]
-            // This is safe: the buffer holds the two prefix bytes and then the email's.
-            if let base = email.baseAddress { (key.baseAddress! + 2).update(from: base, count: email.count) }
-            return keys.find(UnsafeBufferPointer(key)).map { contactOfGroup[$0] }
-        }
+        var key: [UInt8] = []
+        return Self.key(of: email, into: &key).withUnsafeBufferPointer { keys.find($0).map { contactOfGroup[$0] } }
+    }
+
+    /// The contact key of an email: the prefix, then the email's bytes (in `scratch`, reused).
+    private static func key(of email: Bytes, into scratch: inout [UInt8]) -> [UInt8] {
+        scratch.removeAll(keepingCapacity: true)
+        scratch += prefix
+        scratch += email
+        return scratch
     }
 
     /// `contact` of every key of `emails` in `range`, written to `out[e]` (left as is when none),
     /// looked up in batches whose slots and entries are prefetched; returns the sum of the
     /// `emails` values (touch counts) of the keys that have a contact.
     func contacts(_ range: Range<Int>, of emails: ByteMap<Int32>, into out: UnsafeMutableBufferPointer<Int32>) -> Int {
-        let batch = 32
-        var bytes: [UInt8] = [], ends: [Int] = [], prepared: [ByteMap<UInt8>.Prepared] = []
+        var batch = KeyBatch<UInt8>()
+        var scratch: [UInt8] = []
         var total = 0
-        var from = range.lowerBound
-        while from < range.upperBound {
-            let to = min(from + batch, range.upperBound)
-            (bytes.removeAll(keepingCapacity: true), ends.removeAll(keepingCapacity: true))
-            prepared.removeAll(keepingCapacity: true)
-            for e in from..<to {
-                bytes += Self.prefix
-                emails.withKey(e) { bytes += $0 }
-                ends.append(bytes.count)
+        for from in stride(from: range.lowerBound, to: range.upperBound, by: 32) {
+            batch.removeAll()
+            for e in from..<min(from + 32, range.upperBound) {
+                let key = emails.withKey(e) { Self.key(of: $0, into: &scratch) }
+                _ = key.withUnsafeBufferPointer { batch.add($0, prefetchingIn: keys) }
             }
-            bytes.withUnsafeBufferPointer { b in
-                var start = 0
-                for end in ends {
-                    let p = ByteMap<UInt8>.Prepared(Bytes(rebasing: b[start..<end]))
-                    keys.prefetchSlot(p)
-                    prepared.append(p)
-                    start = end
-                }
-                for p in prepared { keys.prefetchEntry(p) }
-                start = 0
-                for (i, end) in ends.enumerated() {
-                    if let g = keys.find(Bytes(rebasing: b[start..<end]), prepared[i]) {
-                        out[from + i] = contactOfGroup[g]
-                        total += Int(emails[entry: from + i])
-                    }
-                    start = end
-                }
+            batch.find(in: keys) { i, g in
+                out[from + i] = contactOfGroup[g]
+                total += Int(emails[entry: from + i])
             }
-            from = to
         }
         return total
     }
