@@ -116,9 +116,11 @@ int CPilotShims_exchange(const char *a, const char *b) {
 #include <unistd.h>
 
 static int signal_write_fd = -1;
+static volatile sig_atomic_t signal_received = 0;
 
 static void on_signal(int sig) {
     int saved = errno;
+    signal_received = sig;
     unsigned char b = (unsigned char)sig;
     ssize_t n;
     do { n = write(signal_write_fd, &b, 1); } while (n < 0 && errno == EINTR);
@@ -141,6 +143,8 @@ int CPilotShims_install_signals(void) {
     signal(SIGXFSZ, SIG_IGN);
     return fds[0];
 }
+
+int CPilotShims_signal_received(void) { return signal_received; }
 
 int CPilotShims_map_large_blocks(int bytes) {
 #if defined(__GLIBC__)

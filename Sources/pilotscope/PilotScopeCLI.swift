@@ -17,7 +17,7 @@ struct PilotScopeCLI {
         do {
             var command = try Root.parseAsRoot()
             try command.run()
-            exit(0)
+            Signals.exit(0)
         } catch let e as ConfigError {
             Terminal.fail(e.description, exit: 2)
         } catch let e as ColumnError {
@@ -29,12 +29,12 @@ struct PilotScopeCLI {
         } catch let e as OutputError {
             Terminal.fail("error: \(e.description)", exit: e.isUsageError ? 2 : 1)
         } catch let e as ExitCode {
-            exit(e.rawValue)
+            Signals.exit(e.rawValue)
         } catch {
             let code = Root.exitCode(for: error)
             if code == .success {
                 print(Root.fullMessage(for: error))
-                exit(0)
+                Signals.exit(0)
             }
             // Usage errors exit 2 (SPEC 5), not ArgumentParser's 64.
             Terminal.fail(Root.fullMessage(for: error), exit: code == .validationFailure ? 2 : code.rawValue)
@@ -73,12 +73,13 @@ enum Terminal {
 
     /// The run's last word on failure: the message, then exit with `code`.
     static func fail(_ s: String, exit code: Int32) -> Never {
+        Signals.waitIfInterrupted()
         if format == .json {
             raw("{\"event\":\"error\",\"exit\":\(code),\"message\":\(TableWriter.jsonString(s))}")
         } else {
             raw(s)
         }
-        exit(code)
+        Signals.exit(code)
     }
 
     static var stderrIsTerminal: Bool { isatty(2) != 0 }
@@ -142,5 +143,19 @@ enum Signals {
             // Other threads may be anywhere: end without running exit handlers.
             _exit(code)
         }
+    }
+
+    /// Once a signal has arrived, its thread owns the end of the run: it removes the folders
+    /// being written (which can make this thread's next write fail) and exits 128 + the signal.
+    /// Any other thread about to end the run, with an error or not, waits for that instead.
+    static func waitIfInterrupted() {
+        guard CPilotShims_signal_received() != 0 else { return }
+        while true { pause() }
+    }
+
+    /// Ends the run with `code`, unless a signal has arrived (`waitIfInterrupted`).
+    static func exit(_ code: Int32) -> Never {
+        waitIfInterrupted()
+        Glibc.exit(code)
     }
 }

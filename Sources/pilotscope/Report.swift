@@ -143,7 +143,7 @@ struct Report: ParsableCommand {
         // Everything is written (stdout and stderr unbuffered): end here rather than tear down
         // the run's structures one by one (a measurable part of a large run); the kernel frees
         // the address space at once.
-        Glibc.exit(0)
+        Signals.exit(0)
     }
 }
 
@@ -157,10 +157,10 @@ enum TableFormat: String, ExpressibleByArgument, CaseIterable {
 enum Output {
     /// Writes to standard output; a closed pipe (`… | head`) ends the run quietly with exit 0.
     static func stdout(_ s: String) {
-        if let e = FileIO.writeAll(1, s) { exit(e == EPIPE ? 0 : 1) }
+        if let e = FileIO.writeAll(1, s) { Signals.exit(e == EPIPE ? 0 : 1) }
     }
 
     static func stdout(bytes: [UInt8]) {
-        if let e = FileIO.writeAll(1, bytes) { exit(e == EPIPE ? 0 : 1) }
+        if let e = FileIO.writeAll(1, bytes) { Signals.exit(e == EPIPE ? 0 : 1) }
     }
 }

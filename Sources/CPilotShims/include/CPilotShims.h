@@ -22,6 +22,8 @@ int CPilotShims_exchange(const char *a, const char *b);
 /* Installs SIGINT and SIGTERM handlers that write the signal number (one byte) to a pipe, and
    ignores SIGPIPE and SIGXFSZ; returns the pipe's read end, or -1. */
 int CPilotShims_install_signals(void);
+/* The signal SIGINT or SIGTERM that has arrived, or 0. */
+int CPilotShims_signal_received(void);
 
 /* glibc's malloc: every block of at least `bytes` is its own mapping, returned to the system when
    freed. (By default the threshold rises with the largest block freed, up to 32 MiB, and blocks
