@@ -57,8 +57,8 @@ final class XLSXTests: XCTestCase {
         var t = Table("attribution", ["pilot_id", "evidence"])
         t.add([.text("acme"), .text(" a<b ")])
         t.add([.text("acme"), .text("=SUM(A1)")])
-        let strings = SharedStrings()
-        let sheet = String(decoding: XLSXSheet.bytes(t, strings: strings), as: UTF8.self)
+        var strings = SharedStrings()
+        let sheet = String(decoding: XLSXSheet.bytes(t, strings: &strings), as: UTF8.self)
         // Headers 0 and 1, then acme 2, " a<b " 3, acme again 2, "=SUM(A1)" 4.
         XCTAssertTrue(sheet.contains("<row r=\"1\"><c r=\"A1\" s=\"1\" t=\"s\"><v>0</v></c><c r=\"B1\" s=\"1\" t=\"s\"><v>1</v></c></row>"), sheet)
         XCTAssertTrue(sheet.contains("<row r=\"3\"><c r=\"A3\" t=\"s\"><v>2</v></c><c r=\"B3\" t=\"s\"><v>4</v></c></row>"), sheet)
@@ -66,6 +66,40 @@ final class XLSXTests: XCTestCase {
         XCTAssertTrue(sst.contains("count=\"6\" uniqueCount=\"5\">"), sst)
         XCTAssertTrue(sst.hasSuffix("<si><t>acme</t></si><si><t xml:space=\"preserve\"> a&lt;b </t></si><si><t>=SUM(A1)</t></si></sst>"), sst)
         XCTAssertTrue(sheet.contains("<col min=\"2\" max=\"2\" width=\"10\" customWidth=\"1\"/>"), "evidence (8) + 2: \(sheet)")
+    }
+
+    /// The sheets are written in pieces of rows concurrently: the workbook is the same bytes for
+    /// any piece size, shared strings numbered in first-use order over the whole workbook.
+    func testTheWorkbookIsTheSameForAnyPieceSize() throws {
+        var a = Table("attribution", ["pilot_id", "record_id", "evidence", "attributed_at"])
+        for i in 0..<11 {
+            a.add([
+                .text(i % 3 == 0 ? "acme" : "globex"), .text("C\(i % 7)"), i % 4 == 0 ? .empty : .text("ev \(i % 5) & <x>"),
+                .text("2026-03-0\(1 + i % 9)T10:00:00Z"),
+            ])
+        }
+        var b = Table("funnel", ["pilot_id", "leads"])
+        b.add([.text("globex"), .int(4)])
+        b.add([.text("initech"), .int(-1)])
+        let whole = try XLSXWriter.workbook([a, b], rowLimit: 100, pieceRows: 1000)
+        for size in [1, 2, 3, 4, 10, 11] {
+            XCTAssertEqual(try XLSXWriter.workbook([a, b], rowLimit: 100, pieceRows: size), whole, "pieces of \(size) rows")
+        }
+        // The strings of one pass over the sheets, by hand: headers 0-3, then acme 4, C0 5 (the
+        // timestamp is a date, no string); row 3: globex 6, C1 7, "ev 1 & <x>" 8.
+        var strings = SharedStrings()
+        let sheets = [a, b].map { XLSXSheet.bytes($0, strings: &strings) }
+        let first = String(decoding: sheets[0], as: UTF8.self)
+        XCTAssertTrue(first.contains("<row r=\"2\"><c r=\"A2\" t=\"s\"><v>4</v></c><c r=\"B2\" t=\"s\"><v>5</v></c><c r=\"D2\" s=\"6\">"), first)
+        XCTAssertTrue(first.contains("<row r=\"3\"><c r=\"A3\" t=\"s\"><v>6</v></c><c r=\"B3\" t=\"s\"><v>7</v></c><c r=\"C3\" t=\"s\"><v>8</v></c>"), first)
+        // Sheet 2, after sheet 1's 18 strings (C2 9, ev 2 10, C3 11, ev 3 12, C4 13, C5 14, ev 0 15,
+        // C6 16, ev 4 17 in rows 4-11): pilot_id 0 again, leads 18, globex 6 again, initech 19.
+        let second = String(decoding: sheets[1], as: UTF8.self)
+        XCTAssertTrue(second.contains("<row r=\"1\"><c r=\"A1\" s=\"1\" t=\"s\"><v>0</v></c><c r=\"B1\" s=\"1\" t=\"s\"><v>18</v></c></row>"), second)
+        XCTAssertTrue(second.contains("<row r=\"2\"><c r=\"A2\" t=\"s\"><v>6</v></c>"), second)
+        XCTAssertTrue(second.contains("<row r=\"3\"><c r=\"A3\" t=\"s\"><v>19</v></c>"), second)
+        // 38 text cells: 4 + 2 headers, 11 pilot ids and record ids, 8 evidences, 2 pilot ids.
+        XCTAssertTrue(String(decoding: strings.xml(), as: UTF8.self).contains("count=\"38\" uniqueCount=\"20\">"))
     }
 
     func testTheWorkbookIsDeterministicAndComplete() throws {

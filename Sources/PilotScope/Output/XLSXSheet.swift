@@ -7,35 +7,95 @@ enum XLSXSheet {
 
     static func xml(_ t: Table) -> String { String(decoding: bytes(t), as: UTF8.self) }
 
-    /// The sheet's XML. The rows are written first, measuring each column's widest value (in
-    /// characters of its text), since the widths come before the rows in the file.
-    static func bytes(_ t: Table, strings: SharedStrings? = nil) -> [UInt8] {
-        let letters = (0..<max(t.columns.count, 1)).map { Array(column($0).utf8) }
-        let last = column(max(t.columns.count, 1) - 1) + String(t.rows.count + 1)
-        var widest = t.columns.map(\.count)
-        let kinds = t.columns.map(ColumnKind.init)
-        var rows = XMLBytes(strings: strings)
-        rows.bytes.reserveCapacity(64 + t.rows.count * 24 * max(t.columns.count, 1))
-        rows.put("<row r=\"1\">")
-        for (i, name) in t.columns.enumerated() { rows.text(letters[i] + Array("1".utf8), name, style: .header) }
-        rows.put("</row>")
-        for (r, row) in t.rows.enumerated() {
-            rows.put("<row r=\"")
-            rows.put(r + 2)
-            rows.put("\">")
-            for (i, c) in row.enumerated() { widest[i] = max(widest[i], rows.cell(letters[i], r + 2, c, kinds[i])) }
-            rows.put("</row>")
+    /// The sheet's XML in one piece, with inline strings.
+    static func bytes(_ t: Table) -> [UInt8] {
+        let p = Piece(t, 0..<t.rows.count, shared: false)
+        return head(t, widest: p.widest) + p.filled() + tail(t)
+    }
+
+    /// The sheet's XML in one piece, its text cells indices into `strings` (numbered as the
+    /// workbook numbers them, `SharedStrings.number`).
+    static func bytes(_ t: Table, strings: inout SharedStrings) -> [UInt8] {
+        var p = Piece(t, 0..<t.rows.count, shared: true)
+        p.ids = strings.number(p)
+        return head(t, widest: p.widest) + p.filled() + tail(t)
+    }
+
+    /// Rows per piece of a sheet written on its own (the attribution sheet at 8× is 40 pieces).
+    static let pieceRows = 4096
+
+    /// The rows of a table cut into pieces of `size` (at least one piece, for the header).
+    static func pieces(_ t: Table, size: Int = pieceRows) -> [Range<Int>] {
+        guard t.rows.count > 0 else { return [0..<0] }
+        return stride(from: 0, to: t.rows.count, by: max(size, 1)).map { $0..<min($0 + max(size, 1), t.rows.count) }
+    }
+
+    /// A run of a sheet's rows (the first run holds the header row), written apart from the
+    /// others, on any thread. With shared strings, a text cell's index is left out of `xml`: the
+    /// piece numbers its strings by first use and records where each index goes. Once
+    /// `SharedStrings.number` has numbered every piece in sheet order (which gives each string
+    /// the index one pass over the whole workbook would), `filled` writes the indices in. The
+    /// rows are written before the sheet's head, since the column widths (each column's widest
+    /// value, in characters of its text) come first in the file.
+    struct Piece {
+        var xml = XMLBytes()
+        var widest: [Int]
+        /// The workbook's index of each of the piece's strings (`SharedStrings.number`).
+        var ids: [Int] = []
+
+        init(_ t: Table, _ rows: Range<Int>, shared: Bool) {
+            let letters = (0..<max(t.columns.count, 1)).map { Array(column($0).utf8) }
+            let kinds = t.columns.map(ColumnKind.init)
+            widest = t.columns.map(\.count)
+            xml.shared = shared
+            xml.bytes.reserveCapacity(64 + rows.count * 24 * max(t.columns.count, 1))
+            if rows.lowerBound == 0 {
+                xml.put("<row r=\"1\">")
+                for (i, name) in t.columns.enumerated() { xml.text(letters[i] + Array("1".utf8), name, style: .header) }
+                xml.put("</row>")
+            }
+            for r in rows {
+                xml.put("<row r=\"")
+                xml.put(r + 2)
+                xml.put("\">")
+                for (i, c) in t.rows[r].enumerated() { widest[i] = max(widest[i], xml.cell(letters[i], r + 2, c, kinds[i])) }
+                xml.put("</row>")
+            }
         }
+
+        /// The piece's XML with the workbook's string indices in their holes.
+        func filled() -> [UInt8] {
+            guard !xml.holes.isEmpty else { return xml.bytes }
+            var out = XMLBytes()
+            out.bytes.reserveCapacity(xml.bytes.count + xml.holes.count * 6)
+            var from = 0
+            xml.bytes.withUnsafeBufferPointer { b in
+                for (hole, use) in zip(xml.holes, xml.uses) {
+                    out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[from..<hole]))
+                    out.put(ids[Int(use)])
+                    from = hole
+                }
+                out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[from...]))
+            }
+            return out.bytes
+        }
+    }
+
+    /// The sheet's XML before its rows: dimension, frozen header, column widths.
+    static func head(_ t: Table, widest: [Int]) -> [UInt8] {
         var x = XMLBytes()
         x.put(XLSXWriter.xmlHeader + "<worksheet xmlns=\"\(XLSXWriter.mainNamespace)\" xmlns:r=\"\(XLSXWriter.relationshipNamespace)\">")
-        x.put("<dimension ref=\"A1:\(last)\"/>")
+        x.put("<dimension ref=\"A1:\(lastCell(t))\"/>")
         x.put("<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>")
         x.put("<selection pane=\"bottomLeft\"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight=\"15\"/>")
         x.put(widths(widest) + "<sheetData>")
-        x.bytes.append(contentsOf: rows.bytes)
-        x.put("</sheetData><autoFilter ref=\"A1:\(last)\"/></worksheet>")
         return x.bytes
     }
+
+    /// The sheet's XML after its rows.
+    static func tail(_ t: Table) -> [UInt8] { Array("</sheetData><autoFilter ref=\"A1:\(lastCell(t))\"/></worksheet>".utf8) }
+
+    private static func lastCell(_ t: Table) -> String { column(max(t.columns.count, 1) - 1) + String(t.rows.count + 1) }
 
     /// The column's letters: 0 → A, 25 → Z, 26 → AA.
     static func column(_ i: Int) -> String {
@@ -133,13 +193,17 @@ enum XLSXSheet {
 
 }
 
-/// A sheet's XML as bytes: one buffer for the whole sheet, no string per cell.
+/// A sheet's XML as bytes: one buffer for a piece of a sheet, no string per cell.
 struct XMLBytes {
     var bytes: [UInt8] = []
-    /// Where text cells go when the workbook has a shared-string table (else inline strings).
-    var strings: SharedStrings?
-
-    init(strings: SharedStrings? = nil) { self.strings = strings }
+    /// Text cells refer to the workbook's shared strings (else they are inline strings): each
+    /// leaves a hole where its index goes (`XLSXSheet.Piece.filled`).
+    var shared = false
+    /// The piece's strings in first-use order, the offset in `bytes` of each hole, and the
+    /// string (in `strings`) whose index goes there.
+    var strings = PieceStrings()
+    var holes: [Int] = []
+    var uses: [Int32] = []
 
     mutating func put(_ s: String) { bytes.append(contentsOf: s.utf8) }
 
@@ -202,11 +266,13 @@ struct XMLBytes {
             put("\" s=\"")
             put(style.rawValue)
         }
-        if let strings {
+        if shared {
             put("\" t=\"s\"><v>")
-            put(strings.id(s))
+            let (id, width) = strings.id(s)
+            holes.append(bytes.count)
+            uses.append(id)
             put("</v></c>")
-            return strings.width(s)
+            return width
         }
         let edges = [s.utf8.first, s.utf8.last].compactMap { $0 }
         put(
@@ -249,29 +315,45 @@ struct XMLBytes {
     }
 }
 
-/// The workbook's shared strings (`xl/sharedStrings.xml`): each distinct text once, cells refer
-/// to it by index. A sheet of a few pilots, rules and evidence texts repeated on every row is a
-/// third of its inline size, which is what the zip has to deflate.
-final class SharedStrings {
-    private var index: [String: Int] = [:]
-    private var list: [String] = []
-    /// Characters of each string, for column widths.
+/// One piece's strings: each distinct text once, in first-use order, with its characters (as
+/// `escaped` counts them: bytes that do not continue one), for column widths.
+struct PieceStrings {
+    private var index: [String: Int32] = [:]
+    private(set) var list: [String] = []
     private var widths: [Int] = []
-    private var references = 0
 
-    func id(_ s: String) -> Int {
-        references += 1
-        if let i = index[s] { return i }
-        index[s] = list.count
+    mutating func id(_ s: String) -> (id: Int32, width: Int) {
+        if let i = index[s] { return (i, widths[Int(i)]) }
+        let i = Int32(list.count)
+        index[s] = i
         list.append(s)
-        // Characters as `escaped` counts them (bytes that do not continue one), without writing.
         var characters = 0
         for b in s.utf8 where b & 0xC0 != 0x80 { characters += 1 }
         widths.append(characters)
-        return list.count - 1
+        return (i, characters)
     }
+}
 
-    func width(_ s: String) -> Int { index[s].map { widths[$0] } ?? 0 }
+/// The workbook's shared strings (`xl/sharedStrings.xml`): each distinct text once, cells refer
+/// to it by index. A sheet of a few pilots, rules and evidence texts repeated on every row is a
+/// third of its inline size, which is what the zip has to deflate.
+struct SharedStrings: Sendable {
+    private var index: [String: Int] = [:]
+    private var list: [String] = []
+    private var references = 0
+
+    /// The workbook's index of each of a piece's strings, numbering the new ones after the
+    /// strings of the pieces numbered before it. Called for every piece in sheet order, this is
+    /// first-use order over the workbook.
+    mutating func number(_ p: XLSXSheet.Piece) -> [Int] {
+        references += p.xml.uses.count
+        return p.xml.strings.list.map { s in
+            if let i = index[s] { return i }
+            index[s] = list.count
+            list.append(s)
+            return list.count - 1
+        }
+    }
 
     /// `<sst>`: one `<si>` per string, in first-use order (so the bytes follow the tables).
     func xml() -> [UInt8] {

@@ -8,6 +8,12 @@ import ZIPFoundation
 public enum XLSXWriter {
     /// The workbook of `tables`, as bytes.
     public static func workbook(_ given: [Table], rowLimit: Int = maxRows) throws -> Data {
+        try workbook(given, rowLimit: rowLimit, pieceRows: XLSXSheet.pieceRows)
+    }
+
+    /// The sheets are written in pieces of `pieceRows` rows on every core (`XLSXSheet.Piece`);
+    /// the bytes are the same for any piece size.
+    static func workbook(_ given: [Table], rowLimit: Int, pieceRows: Int) throws -> Data {
         let tables = given.flatMap { split($0, rowLimit: rowLimit) }
         let archive: Archive
         do {
@@ -20,10 +26,26 @@ public enum XLSXWriter {
             ("xl/workbook.xml", workbookXML(tables)), ("xl/_rels/workbook.xml.rels", workbookRelationships(sheets: tables.count)),
             ("xl/styles.xml", XLSXStyles.xml),
         ]
-        for (path, text) in parts { try add(path, Data(text.utf8), to: archive) }
-        let strings = SharedStrings()
-        for (i, t) in tables.enumerated() { try add("xl/worksheets/sheet\(i + 1).xml", Data(XLSXSheet.bytes(t, strings: strings)), to: archive) }
-        try add("xl/sharedStrings.xml", Data(strings.xml()), to: archive)
+        for (path, text) in parts { try add(path, [Array(text.utf8)], to: archive) }
+        // The pieces' XML concurrently; the strings numbered piece by piece, in sheet order; then
+        // the holes filled, and the shared strings written, concurrently.
+        let cuts = tables.indices.flatMap { s in XLSXSheet.pieces(tables[s], size: pieceRows).map { (sheet: s, rows: $0) } }
+        let built = ResultSlots<XLSXSheet.Piece>(count: cuts.count)
+        DispatchQueue.concurrentPerform(iterations: cuts.count) { built.set($0, XLSXSheet.Piece(tables[cuts[$0].sheet], cuts[$0].rows, shared: true)) }
+        var numbered = built.values
+        var strings = SharedStrings()
+        for i in numbered.indices { numbered[i].ids = strings.number(numbered[i]) }
+        let (pieces, sst) = (numbered, strings)
+        let filled = ResultSlots<[UInt8]>(count: pieces.count + 1)
+        DispatchQueue.concurrentPerform(iterations: pieces.count + 1) { i in filled.set(i, i < pieces.count ? pieces[i].filled() : sst.xml()) }
+        var xml = filled.values
+        let stringsXML = xml.removeLast()
+        for (s, t) in tables.enumerated() {
+            let mine = cuts.indices.filter { cuts[$0].sheet == s }
+            let widest = mine.map { pieces[$0].widest }.reduce(t.columns.map(\.count)) { zip($0, $1).map { max($0, $1) } }
+            try add("xl/worksheets/sheet\(s + 1).xml", [XLSXSheet.head(t, widest: widest)] + mine.map { xml[$0] } + [XLSXSheet.tail(t)], to: archive)
+        }
+        try add("xl/sharedStrings.xml", [stringsXML], to: archive)
         guard let data = archive.data else { throw OutputError(.writeFailed, path: "report.xlsx", "the workbook has no bytes") }
         return data
     }
@@ -52,11 +74,28 @@ public enum XLSXWriter {
     /// 1980-01-01T00:00:00Z, the earliest time a zip entry can carry: the same for every run.
     static let entryDate = Date(timeIntervalSince1970: 315_532_800)
 
-    private static func add(_ path: String, _ data: Data, to archive: Archive) throws {
+    /// Adds an entry whose bytes are `parts`, one after the other (handed to ZIPFoundation in
+    /// its chunks, never joined).
+    private static func add(_ path: String, _ parts: [[UInt8]], to archive: Archive) throws {
+        var starts = [0]
+        for p in parts { starts.append(starts[starts.count - 1] + p.count) }
         do {
             try archive.addEntry(
-                with: path, type: .file, uncompressedSize: Int64(data.count), modificationDate: entryDate, compressionMethod: .deflate,
-                provider: { position, size in data.subdata(in: Int(position)..<Int(position) + size) })
+                with: path, type: .file, uncompressedSize: Int64(starts[starts.count - 1]), modificationDate: entryDate,
+                compressionMethod: .deflate,
+                provider: { position, size in
+                    var chunk = Data(capacity: size)
+                    var at = Int(position)
+                    // The last part that starts at or before `at` (parts may be empty).
+                    var k = (starts.firstIndex { $0 > at } ?? starts.count) - 1
+                    while chunk.count < size, k < parts.count {
+                        let n = min(starts[k + 1] - at, size - chunk.count)
+                        parts[k].withUnsafeBufferPointer { b in chunk.append(UnsafeBufferPointer(rebasing: b[(at - starts[k])..<(at - starts[k] + n)])) }
+                        at += n
+                        k += 1
+                    }
+                    return chunk
+                })
         } catch {
             throw OutputError(.writeFailed, path: "report.xlsx", "cannot add \(path) to the workbook: \(error)")
         }
