@@ -113,14 +113,16 @@ int CPilotShims_exchange(const char *a, const char *b) {
 /* SIGINT and SIGTERM: the handler only writes the signal number to a pipe (async-signal-safe);
    a thread of the program reads it, removes its staging directories and exits 128 + signal. */
 #include <signal.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 static int signal_write_fd = -1;
-static volatile sig_atomic_t signal_received = 0;
+/* Read by other threads: a lock-free atomic, which a handler may store to. */
+static _Atomic int signal_received = 0;
 
 static void on_signal(int sig) {
     int saved = errno;
-    signal_received = sig;
+    atomic_store(&signal_received, sig);
     unsigned char b = (unsigned char)sig;
     ssize_t n;
     do { n = write(signal_write_fd, &b, 1); } while (n < 0 && errno == EINTR);
@@ -136,7 +138,15 @@ int CPilotShims_install_signals(void) {
     sa.sa_handler = on_signal;
     sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0) return -1;
+    if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0) {
+        /* Not half installed: a handler whose byte nobody reads would swallow the signal. */
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        close(fds[0]);
+        close(fds[1]);
+        signal_write_fd = -1;
+        return -1;
+    }
     /* A closed pipe (`… | head`) must end a write with EPIPE, and a file-size limit must fail a
        write, not kill the run. */
     signal(SIGPIPE, SIG_IGN);
@@ -144,7 +154,7 @@ int CPilotShims_install_signals(void) {
     return fds[0];
 }
 
-int CPilotShims_signal_received(void) { return signal_received; }
+int CPilotShims_signal_received(void) { return atomic_load(&signal_received); }
 
 int CPilotShims_map_large_blocks(int bytes) {
 #if defined(__GLIBC__)

@@ -118,7 +118,8 @@ func loadConfig(_ path: String, quiet: Bool) throws -> ResolvedConfig {
 }
 
 /// SIGINT / SIGTERM, from the first line of `main`: a thread waits for the handler's byte, removes
-/// every folder still being written, says so, and exits 128 + the signal's number.
+/// every folder still being written, says so, and exits 128 + the signal's number. Once a signal
+/// has arrived the run always ends so, whichever thread gets there first (`waitIfInterrupted`).
 enum Signals {
     static func install() {
         let fd = CPilotShims_install_signals()
@@ -129,28 +130,41 @@ enum Signals {
                 let n = read(fd, &b, 1)
                 if n == 1 { break }
                 if n < 0 && errno == EINTR { continue }
+                // The pipe cannot fail while the process holds its write end; were it to, a
+                // signal still ends the run, through `waitIfInterrupted` on the way out.
                 return
             }
-            AtomicDirectory.discardAll()
-            let name = b == UInt8(SIGINT) ? "SIGINT" : "SIGTERM"
-            let code = 128 + Int32(b)
-            let message = "interrupted by \(name): the previous output is left as it was"
-            if Terminal.format == .json {
-                Terminal.raw("{\"event\":\"error\",\"exit\":\(code),\"message\":\(TableWriter.jsonString(message))}")
-            } else {
-                Terminal.raw(message)
-            }
-            // Other threads may be anywhere: end without running exit handlers.
-            _exit(code)
+            finish(Int32(b))
         }
     }
 
-    /// Once a signal has arrived, its thread owns the end of the run: it removes the folders
-    /// being written (which can make this thread's next write fail) and exits 128 + the signal.
-    /// Any other thread about to end the run, with an error or not, waits for that instead.
+    /// The first thread to end an interrupted run holds it until `_exit`; any other waits here.
+    private static let ending = NSLock()
+
+    /// Removes every folder still being written, says so, and exits 128 + `signal`.
+    private static func finish(_ signal: Int32) -> Never {
+        ending.lock()
+        let committed = AtomicDirectory.discardAll()
+        let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
+        let code = 128 + signal
+        let message =
+            committed ? "interrupted by \(name) after the new output was in place" : "interrupted by \(name): the previous output is left as it was"
+        if Terminal.format == .json {
+            Terminal.raw("{\"event\":\"error\",\"exit\":\(code),\"message\":\(TableWriter.jsonString(message))}")
+        } else {
+            Terminal.raw(message)
+        }
+        // Other threads may be anywhere: end without running exit handlers.
+        _exit(code)
+    }
+
+    /// Once a signal has arrived, the run ends 128 + the signal: the signal thread removes the
+    /// folders being written (which can make another thread's next write fail), and a thread
+    /// about to end the run otherwise, with an error or not, ends it that way instead.
     static func waitIfInterrupted() {
-        guard CPilotShims_signal_received() != 0 else { return }
-        while true { pause() }
+        let signal = CPilotShims_signal_received()
+        guard signal != 0 else { return }
+        finish(signal)
     }
 
     /// Ends the run with `code`, unless a signal has arrived (`waitIfInterrupted`).

@@ -108,7 +108,7 @@ public final class AtomicDirectory: @unchecked Sendable {
         if exists && CPilotShims_exchange(staging, dest) == 0 {
             state = .committed
             try? fm.removeItem(atPath: staging)
-            Self.unregister(self)
+            Self.unregister(self, committed: true)
             return
         }
         var aside: String?
@@ -126,7 +126,7 @@ public final class AtomicDirectory: @unchecked Sendable {
         }
         state = .committed
         if let aside { try? fm.removeItem(atPath: aside) }
-        Self.unregister(self)
+        Self.unregister(self, committed: true)
     }
 
     /// Removes the new folder (failure, interrupt); the previous one is untouched.
@@ -149,19 +149,27 @@ public final class AtomicDirectory: @unchecked Sendable {
     nonisolated(unsafe) private static var closing = false
     private static let registry = NSLock()
 
-    private static func unregister(_ d: AtomicDirectory) {
+    /// Set when a folder has replaced its target.
+    nonisolated(unsafe) private static var committedAny = false
+
+    private static func unregister(_ d: AtomicDirectory, committed: Bool = false) {
         registry.lock()
         openFolders[ObjectIdentifier(d)] = nil
+        if committed { committedAny = true }
         registry.unlock()
     }
 
     /// Discards every folder still being written (SIGINT/SIGTERM): each waits for its file or
-    /// swap in progress. The process must exit right after.
-    public static func discardAll() {
+    /// swap in progress. The process must exit right after. Returns whether a folder of the run
+    /// had already replaced its target (the signal came after the output was in place).
+    @discardableResult
+    public static func discardAll() -> Bool {
         registry.lock()
         closing = true
         let all = openFolders.values.compactMap(\.folder)
+        let committed = committedAny
         registry.unlock()
         for d in all { d.discard() }
+        return committed
     }
 }
