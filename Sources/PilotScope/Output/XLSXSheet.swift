@@ -51,14 +51,16 @@ enum XLSXSheet {
             xml.bytes.reserveCapacity(64 + rows.count * 24 * max(t.columns.count, 1))
             if rows.lowerBound == 0 {
                 xml.put("<row r=\"1\">")
-                for (i, name) in t.columns.enumerated() { xml.text(letters[i] + Array("1".utf8), name, style: .header) }
+                xml.previous = -1
+                for (i, name) in t.columns.enumerated() { xml.text(letters[i] + Array("1".utf8), name, column: i, style: .header) }
                 xml.put("</row>")
             }
             for r in rows {
                 xml.put("<row r=\"")
                 xml.put(r + 2)
                 xml.put("\">")
-                for (i, c) in t.rows[r].enumerated() { widest[i] = max(widest[i], xml.cell(letters[i], r + 2, c, kinds[i])) }
+                xml.previous = -1
+                for (i, c) in t.rows[r].enumerated() { widest[i] = max(widest[i], xml.cell(letters[i], r + 2, column: i, c, kinds[i])) }
                 xml.put("</row>")
             }
         }
@@ -204,6 +206,8 @@ struct XMLBytes {
     var strings = PieceStrings()
     var holes: [Int] = []
     var uses: [Int32] = []
+    /// The column of the row's last cell written (-1 at a row's start; `reference`).
+    var previous = -2
 
     mutating func put(_ s: String) { bytes.append(contentsOf: s.utf8) }
 
@@ -220,37 +224,47 @@ struct XMLBytes {
     /// Writes the cell at (`letters`, `row`: nil when `letters` is the whole reference); returns
     /// the width of its text in characters (a date-time shows as 19, a date as 10).
     @discardableResult
-    mutating func cell(_ letters: [UInt8], _ row: Int?, _ c: Cell, _ kind: XLSXSheet.ColumnKind) -> Int {
+    mutating func cell(_ letters: [UInt8], _ row: Int?, column: Int? = nil, _ c: Cell, _ kind: XLSXSheet.ColumnKind) -> Int {
         switch c {
         case .empty: return 0
         case .int(let v):
             let value = String(v)
-            number(letters, row, value, .count)
+            number(letters, row, column, value, .count)
             return value.utf8.count
         case .fixed(let v, let d):
             guard v.isFinite else { return 0 }
             let value = formatFixed(v, d)
             let money = d != 4 && kind == .money
-            number(letters, row, value, d == 4 ? .rate : money ? .money : .days)
+            number(letters, row, column, value, d == 4 ? .rate : money ? .money : .days)
             return value.utf8.count + (money ? value.utf8.count / 4 : 0)
         case .text(let s):
             if kind == .time || kind == .date, let (value, style) = XLSXSheet.serial(s, kind) {
-                number(letters, row, value, style)
+                number(letters, row, column, value, style)
                 return style == .dateTime ? 19 : 10
             }
-            return text(letters, s, row: row, style: .text)
+            return text(letters, s, row: row, column: column, style: .text)
         }
     }
 
-    private mutating func reference(_ letters: [UInt8], _ row: Int?) {
+    /// `<c`, and the cell's reference unless it is implied: a cell of a sheet's row (`column`
+    /// given) right after the row's previous cell, or first in column A, is where a reader puts
+    /// a cell without one (ECMA-376 makes `r` optional). A row's gaps (empty cells are no cell)
+    /// are where references are written.
+    private mutating func reference(_ letters: [UInt8], _ row: Int?, _ column: Int?) {
+        defer { previous = column ?? -2 }
+        if let column, column == previous + 1 {
+            put("<c")
+            return
+        }
         put("<c r=\"")
         bytes.append(contentsOf: letters)
         if let row { put(row) }
+        put("\"")
     }
 
-    private mutating func number(_ letters: [UInt8], _ row: Int?, _ value: String, _ style: XLSXSheet.Style) {
-        reference(letters, row)
-        put("\" s=\"")
+    private mutating func number(_ letters: [UInt8], _ row: Int?, _ column: Int?, _ value: String, _ style: XLSXSheet.Style) {
+        reference(letters, row, column)
+        put(" s=\"")
         put(style.rawValue)
         put("\"><v>")
         put(value)
@@ -260,14 +274,15 @@ struct XMLBytes {
     /// An inline string; its width in characters. Leading or trailing white space is kept only
     /// when the text has it (`xml:space`).
     @discardableResult
-    mutating func text(_ letters: [UInt8], _ s: String, row: Int? = nil, style: XLSXSheet.Style) -> Int {
-        reference(letters, row)
+    mutating func text(_ letters: [UInt8], _ s: String, row: Int? = nil, column: Int? = nil, style: XLSXSheet.Style) -> Int {
+        reference(letters, row, column)
         if style != .text {
-            put("\" s=\"")
+            put(" s=\"")
             put(style.rawValue)
+            put("\"")
         }
         if shared {
-            put("\" t=\"s\"><v>")
+            put(" t=\"s\"><v>")
             let (id, width) = strings.id(s)
             holes.append(bytes.count)
             uses.append(id)
@@ -277,7 +292,7 @@ struct XMLBytes {
         let edges = [s.utf8.first, s.utf8.last].compactMap { $0 }
         put(
             edges.contains { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
-                ? "\" t=\"inlineStr\"><is><t xml:space=\"preserve\">" : "\" t=\"inlineStr\"><is><t>")
+                ? " t=\"inlineStr\"><is><t xml:space=\"preserve\">" : " t=\"inlineStr\"><is><t>")
         let width = escaped(s)
         put("</t></is></c>")
         return width

@@ -27,8 +27,17 @@ public enum XLSXWriter {
             ("xl/styles.xml", XLSXStyles.xml),
         ]
         for (path, text) in parts { try add(path, [Array(text.utf8)], to: archive) }
-        // The pieces' XML concurrently; the strings numbered piece by piece, in sheet order; then
-        // the holes filled, and the shared strings written, concurrently.
+        let (sheets, strings) = sheetParts(tables, pieceRows: pieceRows)
+        for (s, parts) in sheets.enumerated() { try add("xl/worksheets/sheet\(s + 1).xml", parts, to: archive) }
+        try add("xl/sharedStrings.xml", [strings], to: archive)
+        guard let data = archive.data else { throw OutputError(.writeFailed, path: "report.xlsx", "the workbook has no bytes") }
+        return data
+    }
+
+    /// Each sheet's XML as parts (head, pieces, tail), and sharedStrings.xml: the pieces' XML
+    /// concurrently; their strings numbered piece by piece, in sheet order; then the holes filled,
+    /// and the shared strings written, concurrently. The pieces' unfilled XML is freed on return.
+    static func sheetParts(_ tables: [Table], pieceRows: Int) -> (sheets: [[[UInt8]]], strings: [UInt8]) {
         let cuts = tables.indices.flatMap { s in XLSXSheet.pieces(tables[s], size: pieceRows).map { (sheet: s, rows: $0) } }
         let built = ResultSlots<XLSXSheet.Piece>(count: cuts.count)
         DispatchQueue.concurrentPerform(iterations: cuts.count) { built.set($0, XLSXSheet.Piece(tables[cuts[$0].sheet], cuts[$0].rows, shared: true)) }
@@ -40,14 +49,12 @@ public enum XLSXWriter {
         DispatchQueue.concurrentPerform(iterations: pieces.count + 1) { i in filled.set(i, i < pieces.count ? pieces[i].filled() : sst.xml()) }
         var xml = filled.values
         let stringsXML = xml.removeLast()
-        for (s, t) in tables.enumerated() {
+        let sheets = tables.enumerated().map { s, t in
             let mine = cuts.indices.filter { cuts[$0].sheet == s }
             let widest = mine.map { pieces[$0].widest }.reduce(t.columns.map(\.count)) { zip($0, $1).map { max($0, $1) } }
-            try add("xl/worksheets/sheet\(s + 1).xml", [XLSXSheet.head(t, widest: widest)] + mine.map { xml[$0] } + [XLSXSheet.tail(t)], to: archive)
+            return [XLSXSheet.head(t, widest: widest)] + mine.map { xml[$0] } + [XLSXSheet.tail(t)]
         }
-        try add("xl/sharedStrings.xml", [stringsXML], to: archive)
-        guard let data = archive.data else { throw OutputError(.writeFailed, path: "report.xlsx", "the workbook has no bytes") }
-        return data
+        return (sheets, stringsXML)
     }
 
     /// The workbook of a report: every table, then rejects.csv's rows as a sheet `rejects`.
