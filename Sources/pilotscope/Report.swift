@@ -127,7 +127,7 @@ struct Report: ParsableCommand {
             if let text = format.text {
                 Output.stdout(TableWriter.render(t, as: text))
             } else {
-                Output.stdout(bytes: Array(try XLSXWriter.workbook([t])))
+                Output.stdout(bytes: Array(try XLSXWriter.workbook([t], threads: result.threads)))
             }
         }
         if logFormat == .json {

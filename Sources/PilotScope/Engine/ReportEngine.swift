@@ -23,15 +23,16 @@ public enum ReportEngine {
         let assembly = try touchRun.wait()
         let state = assembly.state
         clock.lap("read touches (after dedup)")
-        let touches = ResolvedTouches(state, contactEmails: contacts.emails, context: context)
+        let threads = plan.options.threads
+        let touches = ResolvedTouches(state, contactEmails: contacts.emails, context: context, threads: threads)
         clock.lap("stitch and resolve touches")
         let attribution = Attributor.attribute(contacts, touches, plan)
         let data = ReportData(
             pilots: config.pilots, contacts: contacts, touches: touches, attribution: attribution, asOf: plan.asOf,
-            influence: config.influence)
+            influence: config.influence, threads: threads)
         clock.lap("attribute")
         let accounts = plan.inNamingOrder(crm: crmAccounts, touches: state.accounts)
-        let tables = ReportTables.build(data, accounts: accounts, footers: plan.files.map(\.mapping.footer))
+        let tables = ReportTables.build(data, accounts: accounts, footers: plan.files.map(\.mapping.footer), threads: threads)
         clock.lap("tables")
         var touchChecksums: [String: String] = [:]
         for f in state.files where !f.sha256.isEmpty { touchChecksums[f.account.path] = f.sha256 }
@@ -59,11 +60,14 @@ public struct ReportResult: Sendable {
     public var stateUpdate: StateDirectoryUpdate?
     /// What the touch states' handling has to say (states rebuilt or dropped, and why).
     public var messages: [String] = []
+    /// `--threads`: the most threads any stage of the run uses at once (the workbook's too).
+    public var threads: Int
 
     init(plan: ReportPlan, tables: [Table], accounts: [FileAccount], data: ReportData, checksums: [String: String], clock: PhaseClock) {
         self.tables = tables
         self.accounts = accounts
         self.data = data
+        threads = plan.options.threads
         asOf = plan.asOf
         pilots = plan.config.pilots
         rejects = accounts.flatMap(\.rejects)
@@ -92,8 +96,8 @@ public struct ReportResult: Sendable {
 public enum ReportOutput {
     public static func write(_ r: ReportResult, into folder: AtomicDirectory) throws {
         // The workbook (the longest to write) is built on its own thread meanwhile.
-        let (tables, rejects) = (r.tables, r.rejects)
-        let workbook = BackgroundRun { try XLSXWriter.report(tables, rejects: rejects) }
+        let (tables, rejects, threads) = (r.tables, r.rejects, r.threads)
+        let workbook = BackgroundRun { try XLSXWriter.report(tables, rejects: rejects, threads: threads) }
         for t in r.tables { try folder.write(t.name + ".csv", TableWriter.render(t, as: .csv)) }
         try folder.write("rejects.csv", TableWriter.rejects(r.rejects))
         try folder.write("summary.json", r.summaryJSON())

@@ -38,7 +38,7 @@ public struct ReportData: Sendable {
 
     public init(
         pilots: [Pilot], contacts c: Contacts, touches: ResolvedTouches, attribution: [Attribution?], asOf: Int64,
-        influence settings: InfluenceSettings = InfluenceSettings()
+        influence settings: InfluenceSettings = InfluenceSettings(), threads: Int = allCores
     ) {
         self.pilots = pilots
         contacts = c.contacts
@@ -70,7 +70,7 @@ public struct ReportData: Sendable {
                 pointStart: touches.pointStart, pointPilots: touches.pointPilots, pointTimes: touches.pointTimes))
         let data = self
         let slots = ResultSlots<Evaluator.Snapshot>(count: pilots.count)
-        DispatchQueue.concurrentPerform(iterations: pilots.count) { k in
+        concurrently(pilots.count, threads: threads) { k in
             slots.set(k, Evaluator(data, data.pilots[k]).snapshot(leads: data.leads[k], touches: .all))
         }
         snapshots = slots.values

@@ -56,7 +56,7 @@ public enum ReportTables {
 
     /// Every table from the report data. The builders only read `d`: they run concurrently, and
     /// the tables come back in schema order. `accounts` and `footers` are the files' in naming order.
-    public static func build(_ d: ReportData, accounts: [FileAccount], footers: [Bool]) -> [Table] {
+    public static func build(_ d: ReportData, accounts: [FileAccount], footers: [Bool], threads: Int = allCores) -> [Table] {
         let builders: [@Sendable () -> [Table]] = [
             { [FunnelTable.table(d)] },
             {
@@ -68,7 +68,7 @@ public enum ReportTables {
             { InfluenceTables.tables(d) },
         ]
         let built = ResultSlots<[Table]>(count: builders.count)
-        DispatchQueue.concurrentPerform(iterations: builders.count) { built.set($0, builders[$0]()) }
+        concurrently(builders.count, threads: threads) { built.set($0, builders[$0]()) }
         return built.values.flatMap { $0 }
     }
 }

@@ -7,13 +7,13 @@ import ZIPFoundation
 /// fixed entry dates, no time or locale anywhere, so the same tables give the same bytes.
 public enum XLSXWriter {
     /// The workbook of `tables`, as bytes.
-    public static func workbook(_ given: [Table], rowLimit: Int = maxRows) throws -> Data {
-        try workbook(given, rowLimit: rowLimit, pieceRows: XLSXSheet.pieceRows)
+    public static func workbook(_ given: [Table], rowLimit: Int = maxRows, threads: Int = allCores) throws -> Data {
+        try workbook(given, rowLimit: rowLimit, pieceRows: XLSXSheet.pieceRows, threads: threads)
     }
 
     /// The sheets are written in pieces of `pieceRows` rows on every core (`XLSXSheet.Piece`);
     /// the bytes are the same for any piece size.
-    static func workbook(_ given: [Table], rowLimit: Int, pieceRows: Int) throws -> Data {
+    static func workbook(_ given: [Table], rowLimit: Int, pieceRows: Int, threads: Int = allCores) throws -> Data {
         let tables = given.flatMap { split($0, rowLimit: rowLimit) }
         let archive: Archive
         do {
@@ -27,7 +27,7 @@ public enum XLSXWriter {
             ("xl/styles.xml", XLSXStyles.xml),
         ]
         for (path, text) in parts { try add(path, [Array(text.utf8)], to: archive) }
-        let (sheets, strings) = sheetParts(tables, pieceRows: pieceRows)
+        let (sheets, strings) = sheetParts(tables, pieceRows: pieceRows, threads: threads)
         for (s, parts) in sheets.enumerated() { try add("xl/worksheets/sheet\(s + 1).xml", parts, to: archive) }
         try add("xl/sharedStrings.xml", [strings], to: archive)
         guard let data = archive.data else { throw OutputError(.writeFailed, path: "report.xlsx", "the workbook has no bytes") }
@@ -37,16 +37,16 @@ public enum XLSXWriter {
     /// Each sheet's XML as parts (head, pieces, tail), and sharedStrings.xml: the pieces' XML
     /// concurrently; their strings numbered piece by piece, in sheet order; then the holes filled,
     /// and the shared strings written, concurrently. The pieces' unfilled XML is freed on return.
-    static func sheetParts(_ tables: [Table], pieceRows: Int) -> (sheets: [[[UInt8]]], strings: [UInt8]) {
+    static func sheetParts(_ tables: [Table], pieceRows: Int, threads: Int = allCores) -> (sheets: [[[UInt8]]], strings: [UInt8]) {
         let cuts = tables.indices.flatMap { s in XLSXSheet.pieces(tables[s], size: pieceRows).map { (sheet: s, rows: $0) } }
         let built = ResultSlots<XLSXSheet.Piece>(count: cuts.count)
-        DispatchQueue.concurrentPerform(iterations: cuts.count) { built.set($0, XLSXSheet.Piece(tables[cuts[$0].sheet], cuts[$0].rows, shared: true)) }
+        concurrently(cuts.count, threads: threads) { built.set($0, XLSXSheet.Piece(tables[cuts[$0].sheet], cuts[$0].rows, shared: true)) }
         var numbered = built.values
         var strings = SharedStrings()
         for i in numbered.indices { numbered[i].ids = strings.number(numbered[i]) }
         let (pieces, sst) = (numbered, strings)
         let filled = ResultSlots<[UInt8]>(count: pieces.count + 1)
-        DispatchQueue.concurrentPerform(iterations: pieces.count + 1) { i in filled.set(i, i < pieces.count ? pieces[i].filled() : sst.xml()) }
+        concurrently(pieces.count + 1, threads: threads) { i in filled.set(i, i < pieces.count ? pieces[i].filled() : sst.xml()) }
         var xml = filled.values
         let stringsXML = xml.removeLast()
         let sheets = tables.enumerated().map { s, t in
@@ -58,10 +58,10 @@ public enum XLSXWriter {
     }
 
     /// The workbook of a report: every table, then rejects.csv's rows as a sheet `rejects`.
-    public static func report(_ tables: [Table], rejects: [RejectRow]) throws -> Data {
+    public static func report(_ tables: [Table], rejects: [RejectRow], threads: Int = allCores) throws -> Data {
         var sheet = Table("rejects", ["file", "line", "reason", "row"])
         for r in rejects { sheet.add([.text(r.file), .int(r.line), .text(r.reason), .text(r.row)]) }
-        return try workbook(tables + [sheet])
+        return try workbook(tables + [sheet], threads: threads)
     }
 
     /// Rows a sheet can hold below its header (Excel's limit is 1,048,576 rows).

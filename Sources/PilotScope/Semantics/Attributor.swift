@@ -13,11 +13,12 @@ public enum Attributor {
     public static func attribute(_ contacts: Contacts, _ touches: ResolvedTouches, _ plan: ReportPlan) -> [Attribution?] {
         attribute(
             contacts: contacts.contacts, touches: touches, pilots: plan.config.pilots, tags: contacts.tags, asOf: plan.asOf,
-            lastTouch: plan.config.lastTouch)
+            lastTouch: plan.config.lastTouch, threads: plan.options.threads)
     }
 
     public static func attribute(
-        contacts: [Contact], touches: ResolvedTouches, pilots: [Pilot], tags: TagTable, asOf: Int64, lastTouch: Bool
+        contacts: [Contact], touches: ResolvedTouches, pilots: [Pilot], tags: TagTable, asOf: Int64, lastTouch: Bool,
+        threads: Int = allCores
     ) -> [Attribution?] {
         let (start, sources) = sourcesByContact(contacts.count, touches, lastTouch: lastTouch)
         let starts = pilots.map(\.windowStart), ends = pilots.map(\.windowEnd)
@@ -27,7 +28,7 @@ public enum Attributor {
         let ranges = Self.ranges(contacts.count, parts: 16)
         return [Attribution?](unsafeUninitializedCapacity: contacts.count) { buf, initialized in
             let base = PointerBox(buf.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: ranges.count) { part in
+            concurrently(ranges.count, threads: threads) { part in
                 var cands: [Candidate] = []
                 for ci in ranges[part] {
                     // This is safe: the ranges are disjoint and cover every index once.

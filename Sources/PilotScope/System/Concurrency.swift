@@ -19,6 +19,37 @@ public final class BackgroundRun<T>: @unchecked Sendable {
     }
 }
 
+/// The machine's cores: the default of `--threads`, and of every stage's `threads`.
+public let allCores = ProcessInfo.processInfo.activeProcessorCount
+
+/// `body(i)` for every `i` in `0..<count`, each once, on at most `threads` threads at a time
+/// (Dispatch's pool; the calling thread is one of them), each taking the next index left: so
+/// `--threads` bounds every stage of a run, not only the read. Callers' results do not depend on
+/// which thread runs which index.
+public func concurrently(_ count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
+    let workers = min(max(threads, 1), count)
+    guard workers > 1 else {
+        for i in 0..<count { body(i) }
+        return
+    }
+    let next = NextIndex()
+    DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        while case let i = next.take(), i < count { body(i) }
+    }
+}
+
+/// A shared counter: each `take` returns the next integer from 0.
+private final class NextIndex: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+    func take() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value - 1
+    }
+}
+
 /// One slot per concurrent task, filled once each.
 public final class ResultSlots<T>: @unchecked Sendable {
     private var slots: [T?]

@@ -44,11 +44,11 @@ public struct ResolvedTouches: Sendable {
     public var pointPilots: [Int32] = []
     public var pointTimes: [Int64] = []
 
-    public init(_ state: TouchState, contactEmails: ContactEmails, context ctx: TouchContext) {
+    public init(_ state: TouchState, contactEmails: ContactEmails, context ctx: TouchContext, threads: Int = allCores) {
         visitorCount = state.visitors.count
         emailCount = state.emails.count
         touchRows = state.touches
-        let contactOf = contacts(of: state, contactEmails)
+        let contactOf = contacts(of: state, contactEmails, threads: threads)
         for v in 0..<state.visitors.count {
             let st = state.visitors[entry: v]
             if st.emailless > 0, st.email >= 0, contactOf[Int(st.email)] >= 0 { byVisitor += Int(st.emailless) }
@@ -71,7 +71,7 @@ public struct ResolvedTouches: Sendable {
     /// Each email's contact (or -1); counts the touches whose own email is a contact key.
     /// Ranges of emails are looked up concurrently, each into its own part of the result (the
     /// same result for any split; the counts add).
-    private mutating func contacts(of state: TouchState, _ contactEmails: ContactEmails) -> [Int32] {
+    private mutating func contacts(of state: TouchState, _ contactEmails: ContactEmails, threads: Int) -> [Int32] {
         let emails = state.emails
         guard emails.count > 0 else { return [] }
         var contactOf = [Int32](repeating: -1, count: emails.count)
@@ -80,7 +80,7 @@ public struct ResolvedTouches: Sendable {
         contactOf.withUnsafeMutableBufferPointer { out in
             counts.withUnsafeMutableBufferPointer { sums in
                 let (outBox, sumBox) = (PointerBox(out.baseAddress!), PointerBox(sums.baseAddress!))
-                DispatchQueue.concurrentPerform(iterations: ranges.count) { part in
+                concurrently(ranges.count, threads: threads) { part in
                     // This is safe: the ranges are disjoint, and each part writes only its own sum.
                     let out = UnsafeMutableBufferPointer(start: outBox.pointer, count: emails.count)
                     sumBox.pointer[part] = contactEmails.contacts(ranges[part], of: emails, into: out)
