@@ -11,7 +11,7 @@ public enum XLSXWriter {
         try workbook(given, rowLimit: rowLimit, pieceRows: XLSXSheet.pieceRows, threads: threads)
     }
 
-    /// The sheets are written in pieces of `pieceRows` rows on every core (`XLSXSheet.Piece`);
+    /// The sheets are written in pieces of `pieceRows` rows on up to `threads` threads (`XLSXSheet.Piece`);
     /// the bytes are the same for any piece size.
     static func workbook(_ given: [Table], rowLimit: Int, pieceRows: Int, threads: Int = allCores) throws -> Data {
         let tables = given.flatMap { split($0, rowLimit: rowLimit) }

@@ -25,8 +25,9 @@ public let allCores = ProcessInfo.processInfo.activeProcessorCount
 /// `body(i)` for every `i` in `0..<count`, each once, on at most `threads` threads at a time
 /// (Dispatch's pool; the calling thread is one of them), each taking the next index left: so
 /// `--threads` bounds every stage of a run, not only the read. Callers' results do not depend on
-/// which thread runs which index.
+/// which thread runs which index. Not to be called from inside a body (the bound would multiply).
 public func concurrently(_ count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
+    guard count > 0 else { return }
     let workers = min(max(threads, 1), count)
     guard workers > 1 else {
         for i in 0..<count { body(i) }
