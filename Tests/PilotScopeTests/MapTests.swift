@@ -101,6 +101,45 @@ final class MapTests: XCTestCase {
         XCTAssertEqual(b[entry: 0], 7)
         XCTAssertEqual(b.count, 3)
         XCTAssertEqual(b.withKey(1) { String(decoding: $0, as: UTF8.self) }, "a-key-longer-than-sixteen-bytes")
+        // Long keys live in the map's byte store: a new one in either copy stays out of the other.
+        let longB = "a-second-key-longer-than-sixteen", longA = "a-third-key-longer-than-sixteen-bytes"
+        _ = Array(longB.utf8).withUnsafeBufferPointer { b.findOrInsert($0) { 3 } }
+        _ = Array(longA.utf8).withUnsafeBufferPointer { a.findOrInsert($0) { 4 } }
+        XCTAssertEqual(a.count, 3)
+        XCTAssertEqual(b.count, 4)
+        XCTAssertNil(Array(longB.utf8).withUnsafeBufferPointer { a.find($0) })
+        XCTAssertNil(Array(longA.utf8).withUnsafeBufferPointer { b.find($0) })
+        XCTAssertEqual(a.keyString(2), longA)
+        XCTAssertEqual(b.keyString(3), longB)
+        XCTAssertEqual(a.keyString(1), "a-key-longer-than-sixteen-bytes")
+        XCTAssertEqual(b.keyString(1), "a-key-longer-than-sixteen-bytes")
+    }
+
+    /// A byte store keeps every byte through growths from 16 bytes to past a mebibyte (where
+    /// malloc maps the block and realloc moves its pages), and a copy is its own.
+    func testByteStoreGrowsInPlaceAndCopies() {
+        let store = ByteStore(capacity: 1)
+        var expected: [UInt8] = []
+        var rng = SeededRandom(seed: 11)
+        var starts: [Int] = []
+        while expected.count < 3 << 20 {
+            let chunk = (0..<(1 + rng.below(300))).map { _ in UInt8(truncatingIfNeeded: rng.below(256)) }
+            starts.append(chunk.withUnsafeBufferPointer { store.append($0) })
+            XCTAssertEqual(starts.last, expected.count)
+            expected += chunk
+            if rng.below(7) == 0 {
+                store.append(UInt8(9))
+                expected.append(9)
+            }
+        }
+        _ = [UInt8]().withUnsafeBufferPointer { store.append($0) }  // empty: nothing moves
+        XCTAssertEqual(store.count, expected.count)
+        XCTAssertTrue(store.bytes.elementsEqual(expected))
+        let copy = ByteStore(copying: store)
+        store.append(UInt8(1))
+        XCTAssertEqual(copy.count, expected.count)
+        XCTAssertTrue(copy.bytes.elementsEqual(expected))
+        XCTAssertEqual(store.bytes.last, 1)
     }
 
     /// Batched lookups (keys copied, slots and entries prefetched) give the ids of one-at-a-time

@@ -17,7 +17,8 @@ public struct ByteMap<Value> {
 
     /// Paged: growing never copies the entries, and holds less than a page more than they need.
     private var entries: PagedArray<Entry>
-    private var arena: [UInt8] = []
+    /// Grows in place (`ByteStore`); copied on write, as the entries are.
+    private var arena = ByteStore(capacity: 256)
     /// Per slot: the key's 32-bit hash tag (the hash's high half) in the high half, entry + 1 in
     /// the low half; 0 is empty. The slot's position comes from the tag too, so growing rehashes
     /// from the slots alone (no key is read, no hash stored per entry).
@@ -51,7 +52,7 @@ public struct ByteMap<Value> {
         guard x.length == UInt32(key.count), x.k0 == h.0, x.k1 == h.1 else { return false }
         if key.count <= 16 { return true }
         // This is safe: the key is longer than 16 bytes, and the arena holds all of it.
-        return arena.withUnsafeBufferPointer { a in memcmp(a.baseAddress! + Int(x.tail) + 16, key.baseAddress! + 16, key.count - 16) == 0 }
+        return memcmp(arena.base + Int(x.tail) + 16, key.baseAddress! + 16, key.count - 16) == 0
     }
 
     @inline(__always) private func probe(_ key: Bytes, _ hash: UInt64, _ h: (UInt64, UInt64)) -> (found: Int?, slot: Int) {
@@ -119,8 +120,9 @@ public struct ByteMap<Value> {
         let e = entries.count
         var tail: UInt32 = 0
         if key.count > 16 {
+            if !isKnownUniquelyReferenced(&arena) { arena = ByteStore(copying: arena) }
             tail = UInt32(arena.count)
-            arena.append(contentsOf: key)
+            arena.append(key)
         }
         entries.append(Entry(k0: h.0, k1: h.1, length: UInt32(key.count), tail: tail, value: make()))
         slots[s] = (hash & 0xFFFF_FFFF_0000_0000) | UInt64(e + 1)
@@ -143,8 +145,8 @@ public struct ByteMap<Value> {
             // This is safe: a key of at most 16 bytes is held whole in its two head words.
             return withUnsafeBytes(of: &head) { body(Bytes(start: $0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n)) }
         }
-        // This is safe: a longer key is stored whole in the arena at `tail`.
-        return arena.withUnsafeBufferPointer { a in body(Bytes(start: a.baseAddress! + Int(x.tail), count: n)) }
+        // This is safe: a longer key is stored whole in the arena at `tail`, and `self` holds it.
+        return withExtendedLifetime(arena) { body(Bytes(start: arena.base + Int(x.tail), count: n)) }
     }
 
     /// Key bytes of `e` ordered before `other`.
@@ -165,7 +167,8 @@ public struct ByteMap<Value> {
         let base = entries.count
         precondition(arena.count + other.arena.count <= Int(UInt32.max), "ByteMap: key arena over 4 GiB")
         let arenaBase = UInt32(arena.count)
-        arena += other.arena
+        if !isKnownUniquelyReferenced(&arena) { arena = ByteStore(copying: arena) }
+        arena.append(other.arena.bytes)
         for x in other.entries {
             var x = x
             if x.length > 16 { x.tail += arenaBase }

@@ -51,8 +51,8 @@ public struct CRMProcessor: RowProcessor {
     let tags: TagTable
     /// Paged: a million records grow without being copied.
     public var records = PagedArray<CRMRecord>(capacity: 1 << 12)
-    /// Record and opportunity ids of `records`, back to back.
-    public var ids: [UInt8] = []
+    /// Record and opportunity ids of `records`, back to back (grown in place: `ByteStore`).
+    public let ids = ByteStore(capacity: 1 << 16)
     public var keys = ByteMap<UInt8>(capacity: 1 << 14)
     public let values = ValueArena()
     var valueScratch: [Bytes] = []
@@ -124,8 +124,8 @@ public struct CRMProcessor: RowProcessor {
         let unknown = tag < 0 && sourceBuf.starts(with: Self.partnerPrefix)
         let idStart = ids.count
         let opportunityId = text(.opportunity_id)
-        ids.append(contentsOf: row.recordId)
-        ids.append(contentsOf: opportunityId)
+        ids.append(row.recordId)
+        ids.append(opportunityId)
         var rec = CRMRecord(
             idStart: idStart, idLength: Int32(row.recordId.count), opportunityLength: Int32(opportunityId.count), keyId: -1,
             createdAt: row.createdAt, respondedAt: row.respondedAt, amount: row.amount, tagIndex: tag, unknownTag: unknown,

@@ -66,9 +66,10 @@ public enum Dedup {
             func nest(_ i: Int) throws -> R {
                 if i == workers.count { return try body(Records(recs: recs, ids: ids)) }
                 return try workers[i].records.withPageTable { r in
-                    try workers[i].ids.withUnsafeBufferPointer { d in
+                    // The worker holds its store, and nothing appends to it during the merge.
+                    try withExtendedLifetime(workers[i].ids) {
                         recs.append(r)
-                        ids.append(d)
+                        ids.append(workers[i].ids.bytes)
                         return try nest(i + 1)
                     }
                 }

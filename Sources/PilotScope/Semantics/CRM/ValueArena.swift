@@ -4,46 +4,26 @@
 /// raw memory that only moves when appending grows it, and nothing appends once the arena is
 /// read (a worker fills its own; the merge fills the contacts' one before any read).
 public final class ValueArena: @unchecked Sendable {
-    private var base: UnsafeMutablePointer<UInt8>
-    private var count = 0
-    private var capacity: Int
+    /// Grows in place (`ByteStore`): a worker's arena of tens of megabytes is never copied.
+    private let store: ByteStore
 
-    public init(capacity: Int = 1 << 12) {
-        self.capacity = max(capacity, 16)
-        // Raw memory owned by the arena, freed in deinit; `reserve` grows it before any write.
-        base = .allocate(capacity: self.capacity)
-    }
-
-    deinit { base.deallocate() }
-
-    private func reserve(_ extra: Int) {
-        guard count + extra > capacity else { return }
-        var c = capacity * 2
-        while c < count + extra { c *= 2 }
-        let b = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
-        b.update(from: base, count: count)
-        base.deallocate()
-        base = b
-        capacity = c
-    }
+    public init(capacity: Int = 1 << 12) { store = ByteStore(capacity: capacity) }
 
     /// Appends one record's values; returns where they start.
     public func append(_ values: [Bytes]) -> UInt32 {
-        let start = UInt32(count)
+        let start = UInt32(store.count)
         for v in values {
             let n = min(v.count, 65535)
-            reserve(2 + n)
-            base[count] = UInt8(n & 0xFF)
-            base[count + 1] = UInt8(n >> 8)
-            // This is safe: `reserve(2 + n)` made room, and a non-empty slice has a base address.
-            if n > 0 { (base + count + 2).update(from: v.baseAddress!, count: n) }
-            count += 2 + n
+            store.reserve(2 + n)
+            store.append(UInt8(n & 0xFF))
+            store.append(UInt8(n >> 8))
+            store.append(Bytes(rebasing: v[..<n]))
         }
         return start
     }
 
     /// The arena's bytes, for reads without the class (valid while nothing appends).
-    public var bytes: UnsafePointer<UInt8> { UnsafePointer(base) }
+    public var bytes: UnsafePointer<UInt8> { UnsafePointer(store.base) }
 
     /// Value `k` of the record starting at `start`.
     @inline(__always) public func value(_ start: UInt32, _ k: Int) -> Bytes { Self.value(bytes, start, k) }
