@@ -94,7 +94,7 @@ struct ConfigOptions: ParsableArguments {
 /// Options shared by the commands that read data.
 struct ReadOptions: ParsableArguments {
     @Option(help: "Worker threads (default: the number of cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int = allCores
 
     @Option(help: "CSV engine: fast (hand-written, proven identical to libcsv) or libcsv.")
     var csvEngine: CSVEngine = .fast

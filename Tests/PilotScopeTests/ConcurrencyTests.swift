@@ -63,4 +63,19 @@ final class ConcurrencyTests: XCTestCase {
         XCTAssertEqual(g.threads.count, 1)
         XCTAssertTrue(g.threads.allSatisfy { pthread_equal($0, caller) != 0 }, "on the calling thread")
     }
+
+    /// A background run hands its result over: once the taker lets it go, it is freed, though
+    /// the run object lives on (the report frees the touch state this way before its tables).
+    func testBackgroundRunKeepsNoReferenceToItsResult() throws {
+        final class Payload: @unchecked Sendable {}
+        weak var taken: Payload?
+        let run = BackgroundRun { Payload() }
+        do {
+            let p = try run.wait()
+            taken = p
+            XCTAssertNotNil(taken)
+        }
+        XCTAssertNil(taken, "the run still holds its result")
+        withExtendedLifetime(run) {}
+    }
 }

@@ -8,18 +8,18 @@ enum XLSXSheet {
     static func xml(_ t: Table) -> String { String(decoding: bytes(t), as: UTF8.self) }
 
     /// The sheet's XML in one piece, with inline strings.
-    static func bytes(_ t: Table) -> [UInt8] {
-        let p = Piece(t, 0..<t.rows.count, shared: false)
-        return head(t, widest: p.widest) + p.filled() + tail(t)
-    }
+    static func bytes(_ t: Table) -> [UInt8] { whole(t, Piece(t, 0..<t.rows.count, shared: false)) }
 
     /// The sheet's XML in one piece, its text cells indices into `strings` (numbered as the
     /// workbook numbers them, `SharedStrings.number`).
     static func bytes(_ t: Table, strings: inout SharedStrings) -> [UInt8] {
         var p = Piece(t, 0..<t.rows.count, shared: true)
         p.ids = strings.number(p)
-        return head(t, widest: p.widest) + p.filled() + tail(t)
+        return whole(t, p)
     }
+
+    /// A sheet that is one piece: its head, the piece's rows, its tail.
+    private static func whole(_ t: Table, _ p: Piece) -> [UInt8] { head(t, widest: p.widest) + p.filled() + tail(t) }
 
     /// Rows per piece of a sheet written on its own (the attribution sheet at 8× is 40 pieces).
     static let pieceRows = 4096
@@ -271,6 +271,13 @@ struct XMLBytes {
         put("</v></c>")
     }
 
+    /// Whether a text begins or ends with white space, which a reader keeps only under
+    /// `xml:space="preserve"`.
+    static func keepsSpace(_ s: String) -> Bool {
+        func space(_ b: UInt8?) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        return space(s.utf8.first) || space(s.utf8.last)
+    }
+
     /// An inline string; its width in characters. Leading or trailing white space is kept only
     /// when the text has it (`xml:space`).
     @discardableResult
@@ -289,10 +296,7 @@ struct XMLBytes {
             put("</v></c>")
             return width
         }
-        let edges = [s.utf8.first, s.utf8.last].compactMap { $0 }
-        put(
-            edges.contains { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
-                ? " t=\"inlineStr\"><is><t xml:space=\"preserve\">" : " t=\"inlineStr\"><is><t>")
+        put(Self.keepsSpace(s) ? " t=\"inlineStr\"><is><t xml:space=\"preserve\">" : " t=\"inlineStr\"><is><t>")
         let width = escaped(s)
         put("</t></is></c>")
         return width
@@ -375,8 +379,7 @@ struct SharedStrings: Sendable {
         var x = XMLBytes()
         x.put(XLSXWriter.xmlHeader + "<sst xmlns=\"\(XLSXWriter.mainNamespace)\" count=\"\(references)\" uniqueCount=\"\(list.count)\">")
         for s in list {
-            let edges = [s.utf8.first, s.utf8.last].compactMap { $0 }
-            x.put(edges.contains { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D } ? "<si><t xml:space=\"preserve\">" : "<si><t>")
+            x.put(XMLBytes.keepsSpace(s) ? "<si><t xml:space=\"preserve\">" : "<si><t>")
             x.escaped(s)
             x.put("</t></si>")
         }

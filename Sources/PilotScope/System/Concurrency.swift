@@ -12,10 +12,14 @@ public final class BackgroundRun<T>: @unchecked Sendable {
         }
     }
 
+    /// The work's result, once (the run is signalled once): handed over, not kept, so a large
+    /// value is freed when its taker lets it go, not when the run object goes.
     public func wait() throws -> T {
         done.wait()
         // This is safe: `result` is set before `done` is signalled, and read only after.
-        return try result!.get()
+        let r = result!
+        result = nil
+        return try r.get()
     }
 }
 
