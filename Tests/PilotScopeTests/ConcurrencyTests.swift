@@ -73,7 +73,7 @@ final class ConcurrencyTests: XCTestCase {
         do {
             let p = try run.wait()
             taken = p
-            XCTAssertNotNil(taken)
+            withExtendedLifetime(p) { XCTAssertNotNil(taken) }
         }
         XCTAssertNil(taken, "the run still holds its result")
         withExtendedLifetime(run) {}

@@ -35,6 +35,9 @@ public struct ByteMap<Value> {
 
     public var count: Int { entries.count }
 
+    /// Bytes in the arena of long keys (the tests check that copies do not share it).
+    var longKeyBytes: Int { arena.count }
+
     /// The first 16 bytes of a key as two words, zero-padded.
     @inline(__always) static func head(_ key: Bytes) -> (UInt64, UInt64) {
         guard let p = key.baseAddress, key.count > 0 else { return (0, 0) }
@@ -167,8 +170,10 @@ public struct ByteMap<Value> {
         let base = entries.count
         precondition(arena.count + other.arena.count <= Int(UInt32.max), "ByteMap: key arena over 4 GiB")
         let arenaBase = UInt32(arena.count)
-        if !isKnownUniquelyReferenced(&arena) { arena = ByteStore(copying: arena) }
-        arena.append(other.arena.bytes)
+        if other.arena.count > 0 {
+            if !isKnownUniquelyReferenced(&arena) { arena = ByteStore(copying: arena) }
+            arena.append(other.arena.bytes)
+        }
         for x in other.entries {
             var x = x
             if x.length > 16 { x.tail += arenaBase }

@@ -34,10 +34,12 @@ public final class ByteStore: @unchecked Sendable {
         if extra > capacity - count { grow(count + extra) }
     }
 
-    /// Appends `b` and returns where it starts.
+    /// Appends `b` and returns where it starts. `b` must not point into this store (growing may
+    /// move the store's bytes before they are copied).
     @inline(__always) @discardableResult public func append(_ b: Bytes) -> Int {
         let start = count
         guard b.count > 0, let p = b.baseAddress else { return start }
+        assert(p + b.count <= base || p >= base + capacity, "ByteStore.append: bytes of the store itself")
         reserve(b.count)
         // This is safe: `reserve` made room for b.count bytes after `count`.
         (base + count).update(from: p, count: b.count)

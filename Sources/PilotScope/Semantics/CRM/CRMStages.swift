@@ -112,7 +112,8 @@ public struct ContactEmails: Sendable {
     let contactOfGroup: [Int32]
 
     /// No email: what `Contacts.emails` becomes once the touches are resolved (nothing looks an
-    /// email up after that, and the map of every contact key is a sixth of the peak at 8×).
+    /// email up after that; the map of every contact key is freed with the raw touch state,
+    /// `ReportEngine.run`).
     public static let none = ContactEmails(keys: ByteMap(capacity: 1), contactOfGroup: [])
 
     /// The contact whose normalized email is `email`, if any.
