@@ -234,6 +234,47 @@ final class MapTests: XCTestCase {
             }
         }
         XCTAssertEqual(map.count, reference.count)
+        // `find` sees what `findOrInsert` stored, and nothing else.
+        for (k, v) in reference { XCTAssertEqual(map.find(k), v) }
+        for k in [UInt64(1) << 63, UInt64(30_001) << 40] where reference[k] == nil { XCTAssertNil(map.find(k)) }
+        XCTAssertNil(U64Map().find(UInt64.max), "the aside key is absent until stored")
+    }
+
+    /// `ByteMap.absorb` (the merge of two workers' maps) against `findOrInsert` of the other map's
+    /// keys one by one in its order: the same ids, keys and merged values at any thread count,
+    /// with keys both maps hold, keys only one holds, and long keys; a copy taken before is unchanged.
+    func testByteMapAbsorbEqualsOneByOne() {
+        let keys = Self.keys(40_000, seed: 23)
+        for threads in [1, 2, 3, 8] {
+            var mine = ByteMap<Int32>(capacity: 4), theirs = ByteMap<Int32>(capacity: 4)
+            // Mine: the first 60 % of the keys; theirs: the last 60 % (an overlap of 20 %).
+            for (i, k) in keys.enumerated() {
+                if i < keys.count * 6 / 10 { k.withUnsafeBufferPointer { mine[entry: mine.findOrInsert($0) { 0 }] += Int32(1 + i % 3) } }
+                if i >= keys.count * 4 / 10 { k.withUnsafeBufferPointer { theirs[entry: theirs.findOrInsert($0) { 0 }] += 10 } }
+            }
+            var reference = mine
+            var expected: [Int32] = []
+            for o in 0..<theirs.count {
+                let e = theirs.withKey(o) { reference.findOrInsert($0) { 100 } }
+                reference[entry: e] += theirs[entry: o]
+                expected.append(Int32(e))
+            }
+            let before = mine
+            let ids = mine.absorb(theirs, threads: threads, { 100 }) { m, t in m += t }
+            XCTAssertEqual(ids, expected, "ids at \(threads) threads")
+            XCTAssertEqual(mine.count, reference.count)
+            XCTAssertLessThan(before.count, mine.count, "the maps overlap only in part")
+            for e in 0..<reference.count {
+                XCTAssertEqual(mine.withKey(e) { Array($0) }, reference.withKey(e) { Array($0) })
+                XCTAssertEqual(mine[entry: e], reference[entry: e], "entry \(e) at \(threads) threads")
+            }
+            // The copy taken before keeps its own values: recount it from the keys.
+            var recount = ByteMap<Int32>(capacity: 4)
+            for (i, k) in keys.enumerated() where i < keys.count * 6 / 10 {
+                k.withUnsafeBufferPointer { recount[entry: recount.findOrInsert($0) { 0 }] += Int32(1 + i % 3) }
+            }
+            for e in 0..<before.count { XCTAssertEqual(before[entry: e], recount[entry: e], "the copy of entry \(e) is unchanged") }
+        }
     }
 
     func testFieldIndexHoldsTheMapping() {

@@ -204,3 +204,60 @@ public struct ByteMap<Value> {
 }
 
 extension ByteMap: @unchecked Sendable where Value: Sendable {}
+
+extension ByteMap where Value: Sendable {
+    /// Interns every key of `other`, merging each of its values into this map's entry for the key
+    /// (`merge(&mine, theirs)`, on a fresh `make()` for a new key); returns the new id of each of
+    /// `other`'s entries. The same map and ids as `findOrInsert` of `other`'s keys in its order:
+    /// the keys this map holds already are found and merged first, ranges of `other` on up to
+    /// `threads` threads in prefetched batches (`other`'s keys are distinct, so each entry is
+    /// merged by one thread, once); then the new keys are inserted in `other`'s order.
+    public mutating func absorb(_ other: ByteMap, threads: Int, _ make: () -> Value, _ merge: @escaping @Sendable (inout Value, Value) -> Void) -> [Int32] {
+        var ids = [Int32](repeating: -1, count: other.count)
+        guard other.count > 0 else { return ids }
+        // Own entries first, so the merges through `sharedPointer` below reach this map only.
+        entries.makeUnique()
+        do {
+            let mine = self
+            let ranges = Attributor.ranges(other.count, parts: 16)
+            ids.withUnsafeMutableBufferPointer { out in
+                let box = PointerBox(out.baseAddress!)
+                concurrently(ranges.count, threads: threads) { part in
+                    var batch = KeyBatch<Value>()
+                    for base in stride(from: ranges[part].lowerBound, to: ranges[part].upperBound, by: mapLookupBatch) {
+                        let end = min(base + mapLookupBatch, ranges[part].upperBound)
+                        for o in base..<end { _ = other.withKey(o) { batch.add($0, prefetchingIn: mine) } }
+                        batch.find(in: mine) { i, e in
+                            // This is safe: entry `e` is merged only here (one key of `other` names
+                            // it), `base + i` is this range's, and nothing is appended meanwhile.
+                            merge(&mine.entries.sharedPointer(e).pointee.value, other.entries.uncheckedPointer(base + i).pointee.value)
+                            box.pointer[base + i] = Int32(e)
+                        }
+                        batch.removeAll()
+                    }
+                }
+            }
+        }
+        // The new keys, in prefetched batches.
+        var batch = KeyBatch<Value>()
+        var queued: [Int] = []
+        queued.reserveCapacity(mapLookupBatch)
+        func insertQueued() {
+            batch.resolve(in: &self, make)
+            for (o, e32) in zip(queued, batch.ids) {
+                let theirs = other[entry: o]
+                entries.update(Int(e32)) { merge(&$0.value, theirs) }
+                ids[o] = e32
+            }
+            batch.removeAll()
+            queued.removeAll(keepingCapacity: true)
+        }
+        for o in 0..<other.count where ids[o] < 0 {
+            _ = other.withKey(o) { batch.add($0, prefetchingIn: self) }
+            queued.append(o)
+            if queued.count == mapLookupBatch { insertQueued() }
+        }
+        insertQueued()
+        return ids
+    }
+}

@@ -141,6 +141,15 @@ public struct PagedArray<Element>: Sequence {
 
     @inline(__always) public mutating func append(_ e: Element) { unique().append(e) }
 
+    /// Gives the array storage of its own (copied when shared), so `sharedPointer` writes reach
+    /// this array only.
+    public mutating func makeUnique() { _ = unique() }
+
+    /// Element `i` in place and writable, unchecked, with no copy on write: a write through it
+    /// reaches every copy that shares this array's storage. For threads that update distinct
+    /// elements of an array made unique just before (`makeUnique`); valid while nothing is appended.
+    @inline(__always) func sharedPointer(_ i: Int) -> UnsafeMutablePointer<Element> { storage.at(i) }
+
     public struct Iterator: IteratorProtocol {
         let storage: Storage
         var i = 0

@@ -20,6 +20,21 @@ public struct U64Map: Sendable {
         Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> 29) & mask
     }
 
+    /// The value stored for `key`, if any.
+    @inline(__always) public func find(_ key: UInt64) -> Int32? {
+        if key == UInt64.max { return maxKeyValue }
+        let k = key &+ 1
+        var s = Self.slot(k, mask)
+        return keys.withUnsafeBufferPointer { ks in
+            while true {
+                let x = ks[s]
+                if x == k { return values[s] }
+                if x == 0 { return nil }
+                s = (s + 1) & mask
+            }
+        }
+    }
+
     /// The value stored for `key`, or `make()` stored first when absent. Any 64-bit key works:
     /// keys are stored plus one (0 marks an empty slot), and `UInt64.max` is kept aside.
     @inline(__always) public mutating func findOrInsert(_ key: UInt64, _ make: () -> Int32) -> (value: Int32, inserted: Bool) {

@@ -83,7 +83,7 @@ struct StateDirectory {
         func read(_ name: String, _ f: FileContext) throws {
             let one = try readOne(f)
             perFile.append((name, try SavedState(fingerprint: fingerprint, evidence: ctx.evidence, state: one).encode()))
-            if fresh == nil { fresh = one } else { fresh!.absorb(one, evidence: ctx.evidence) }
+            if fresh == nil { fresh = one } else { fresh!.absorb(one, evidence: ctx.evidence, threads: plan.options.threads) }
         }
         for (name, f) in toRead { try read(name, f) }
         let decoded = try savedRun.wait()
@@ -96,7 +96,7 @@ struct StateDirectory {
         let broken = decoded.broken.count
         (counts.reused, counts.read, counts.dropped) = (reused.count - broken, toRead.count, saved.count + unusable + broken)
         var merged = decoded.state ?? fresh ?? TouchState(pilots: ctx.evidence.count)
-        if decoded.state != nil, let fresh { merged.absorb(fresh, evidence: ctx.evidence) }
+        if decoded.state != nil, let fresh { merged.absorb(fresh, evidence: ctx.evidence, threads: plan.options.threads) }
         fresh = nil
         // In the run's order, under the run's names.
         var byPath: [String: CoveredFile] = [:]
@@ -144,7 +144,7 @@ struct StateDirectory {
             do {
                 let s = try SavedState.load(r.path)
                 try s.check(fingerprint: fingerprint, file: r.path, evidence: ctx.evidence)
-                if out.state == nil { out.state = s.state } else { out.state!.absorb(s.state, evidence: ctx.evidence) }
+                if out.state == nil { out.state = s.state } else { out.state!.absorb(s.state, evidence: ctx.evidence, threads: plan.options.threads) }
             } catch {
                 out.messages.append("--state-dir: \(error); its file is read again")
                 out.broken.append(r)

@@ -140,7 +140,7 @@ public struct TouchAssembly: Sendable {
         }
         var state = merged.state
         let fresh = toRead.isEmpty ? nil : try TouchState.read(plan, ctx, files: toRead)
-        if let fresh { state.absorb(fresh, evidence: ctx.evidence) }
+        if let fresh { state.absorb(fresh, evidence: ctx.evidence, threads: plan.options.threads) }
         let freshBase = merged.state.files.count
         var freshIndex = 0
         state.files = plan.touchFiles.map { f in

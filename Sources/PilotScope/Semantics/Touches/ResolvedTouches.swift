@@ -49,24 +49,43 @@ public struct ResolvedTouches: Sendable {
         emailCount = state.emails.count
         touchRows = state.touches
         let contactOf = contacts(of: state, contactEmails, threads: threads)
-        for v in 0..<state.visitors.count {
-            let st = state.visitors[entry: v]
-            if st.emailless > 0, st.email >= 0, contactOf[Int(st.email)] >= 0 { byVisitor += Int(st.emailless) }
-        }
-        var linkBase: [Int32] = []
+        var bases: [Int32] = []
         for ev in ctx.evidence {
-            linkBase.append(Int32(evidence.count))
+            bases.append(Int32(evidence.count))
             evidence += ev
         }
         let utmBase = Int32(evidence.count)
         for u in 0..<state.utmEvidence.count { evidence.append(state.utmEvidence.keyString(u)) }
         totals = state.folds.totals
-        let foldMap = resolveFolds(state, contactOf, linkBase: linkBase, utmBase: utmBase)
+        // Each fold's identity after stitching, then three independent passes side by side: the
+        // folds merged by it (serial: first-seen order), the touchpoints and kept touches grouped
+        // by its contact, and the email-less touches credited to a contact.
+        let keys = Self.resolvedKeys(state, threads: threads)
+        let (texts, linkBase) = (evidence, bases)
+        let merged = ResultSlots<(aggs: [TouchAgg], foldMap: [Int32])>(count: 1)
+        let grouped = ResultSlots<(points: Points, kept: [ResolvedTouch])>(count: 1)
+        let credited = ResultSlots<Int>(count: 1)
+        concurrently(3, threads: threads) { task in
+            switch task {
+            case 0: merged.set(0, Self.mergedFolds(state, keys, contactOf, texts, linkBase: linkBase, utmBase: utmBase))
+            case 1:
+                let points = Self.points(state, keys, contactOf, ctx)
+                grouped.set(0, (points, Self.kept(state, contactOf, linkBase: linkBase, utmBase: utmBase)))
+            default: credited.set(0, Self.byVisitor(state, contactOf))
+            }
+        }
+        let foldMap: [Int32]
+        (aggs, foldMap) = merged.values[0]
+        let (points, kept) = grouped.values[0]
+        (pointStart, pointPilots, pointTimes) = (points.start, points.pilots, points.times)
+        touches = kept
+        byVisitor = credited.values[0]
         countMeetingWeeks(state, foldMap)
-        resolveKept(state, contactOf, linkBase: linkBase, utmBase: utmBase)
-        resolvePoints(state, foldMap, ctx)
         countDistinct(pilots: ctx.pilotCount)
     }
+
+    /// Touchpoints grouped by contact (`pointStart`, `pointPilots`, `pointTimes`).
+    typealias Points = (start: [Int32], pilots: [Int32], times: [Int64])
 
     /// Each email's contact (or -1); counts the touches whose own email is a contact key.
     /// Ranges of emails are looked up concurrently, each into its own part of the result (the
@@ -98,19 +117,53 @@ public struct ResolvedTouches: Sendable {
         return e >= 0 ? k.with(kind: .email, id: e) : k
     }
 
-    /// The state's folds merged by resolved identity, evidence as indices into `evidence`.
-    private mutating func resolveFolds(_ state: TouchState, _ contactOf: [Int32], linkBase: [Int32], utmBase: Int32) -> [Int32] {
+    /// Each fold's resolved identity, ranges of folds concurrently.
+    private static func resolvedKeys(_ state: TouchState, threads: Int) -> [PilotIdentity] {
+        let aggs = state.folds.aggs
+        var keys = [PilotIdentity](repeating: PilotIdentity(raw: 0), count: aggs.count)
+        guard !aggs.isEmpty else { return keys }
+        let ranges = Attributor.ranges(aggs.count, parts: 16)
+        keys.withUnsafeMutableBufferPointer { out in
+            let box = PointerBox(out.baseAddress!)
+            concurrently(ranges.count, threads: threads) { part in
+                // This is safe: the ranges are disjoint, and each part writes only its own.
+                for i in ranges[part] { box.pointer[i] = resolved(aggs[i].key, state) }
+            }
+        }
+        return keys
+    }
+
+    /// The contact of a resolved identity, or -1.
+    @inline(__always) private static func contact(_ key: PilotIdentity, _ contactOf: [Int32]) -> Int32 {
+        key.kind == .email ? contactOf[Int(key.id)] : -1
+    }
+
+    /// Email-less touches whose visitor's stitched email is a contact key (B26 by_visitor).
+    private static func byVisitor(_ state: TouchState, _ contactOf: [Int32]) -> Int {
+        var n = 0
+        for v in 0..<state.visitors.count {
+            let st = state.visitors[entry: v]
+            if st.emailless > 0, st.email >= 0, contactOf[Int(st.email)] >= 0 { n += Int(st.emailless) }
+        }
+        return n
+    }
+
+    /// The state's folds merged by resolved identity (`keys`), in first-seen order, evidence as
+    /// indices into `texts`; and where each of the state's folds went.
+    private static func mergedFolds(
+        _ state: TouchState, _ keys: [PilotIdentity], _ contactOf: [Int32], _ texts: [String], linkBase: [Int32], utmBase: Int32
+    ) -> (aggs: [TouchAgg], foldMap: [Int32]) {
+        var aggs: [TouchAgg] = []
         var index = U64Map(capacity: state.folds.aggs.count)
         var foldMap = [Int32](repeating: -1, count: state.folds.aggs.count)
-        let texts = evidence
         let textLess = { (i: Int32, j: Int32) in TouchFolds.textLess(texts[Int(i)], texts[Int(j)]) }
         for (ai, a) in state.folds.aggs.enumerated() {
-            let key = Self.resolved(a.key, state)
+            let key = keys[ai]
             let next = Int32(aggs.count)
             let (gi, inserted) = index.findOrInsert(key.raw) { next }
             if inserted {
                 var n = TouchAgg(key: key)
-                n.contact = key.kind == .email ? contactOf[Int(key.id)] : -1
+                n.contact = contact(key, contactOf)
                 aggs.append(n)
             }
             foldMap[ai] = gi
@@ -118,7 +171,7 @@ public struct ResolvedTouches: Sendable {
                 a, meetingEvidence: a.meetingEvidence >= 0 ? linkBase[a.pilot] + a.meetingEvidence : -1,
                 utmEvidence: a.utmEvidence >= 0 ? utmBase + a.utmEvidence : -1, textLess, utmTextLess: textLess)
         }
-        return foldMap
+        return (aggs, foldMap)
     }
 
     /// Distinct meeting identities per pilot and week.
@@ -135,7 +188,8 @@ public struct ResolvedTouches: Sendable {
     }
 
     /// Under last_touch: each matched touch of a contact (no other touch can attribute).
-    private mutating func resolveKept(_ state: TouchState, _ contactOf: [Int32], linkBase: [Int32], utmBase: Int32) {
+    private static func kept(_ state: TouchState, _ contactOf: [Int32], linkBase: [Int32], utmBase: Int32) -> [ResolvedTouch] {
+        var touches: [ResolvedTouch] = []
         for t in state.folds.kept {
             let email: Int32 = t.email.isKnown ? t.email.id : t.visitor >= 0 ? state.visitors[entry: Int(t.visitor)].email : -1
             guard email >= 0, contactOf[Int(email)] >= 0 else { continue }
@@ -145,19 +199,22 @@ public struct ResolvedTouches: Sendable {
                     linkEvidence: t.linkEvidence >= 0 ? linkBase[Int(t.pilot)] + t.linkEvidence : -1,
                     utmEvidence: t.utmEvidence >= 0 ? utmBase + t.utmEvidence : -1))
         }
+        return touches
     }
 
-    /// Touchpoints of contacts, grouped by contact with a counting sort. Only times inside the
-    /// pilot's counting window and at or before `as_of` (a saved state is untrusted input).
-    private mutating func resolvePoints(_ state: TouchState, _ foldMap: [Int32], _ ctx: TouchContext) {
+    /// Touchpoints of contacts, grouped by contact with a counting sort: a point's contact is its
+    /// fold's resolved identity's (`keys`), so this does not wait for the folds' merge. Only
+    /// times inside the pilot's counting window and at or before `as_of` (a saved state is
+    /// untrusted input). Contacts run up to the last one any fold resolves to.
+    private static func points(_ state: TouchState, _ keys: [PilotIdentity], _ contactOf: [Int32], _ ctx: TouchContext) -> Points {
         let folds = state.folds
         var contacts = 0
-        for a in aggs where a.contact >= 0 { contacts = max(contacts, Int(a.contact) + 1) }
+        for k in keys { contacts = max(contacts, Int(contact(k, contactOf)) + 1) }
         @inline(__always) func owner(_ i: Int) -> Int32 {
-            let a = aggs[Int(foldMap[Int(folds.pointFolds[i])])]
-            let k = a.pilot, t = folds.pointTimes[i]
+            let key = keys[Int(folds.pointFolds[i])]
+            let k = key.pilot, t = folds.pointTimes[i]
             let inside = t >= ctx.windows[3 * k] && t < ctx.windows[3 * k + 2] && t <= ctx.asOf
-            return inside ? a.contact : -1
+            return inside ? contact(key, contactOf) : -1
         }
         var start = [Int32](repeating: 0, count: contacts + 1)
         for i in folds.pointFolds.indices {
@@ -166,18 +223,18 @@ public struct ResolvedTouches: Sendable {
         }
         for c in 0..<contacts { start[c + 1] += start[c] }
         let n = Int(start[contacts])
-        pointPilots = [Int32](repeating: 0, count: n)
-        pointTimes = [Int64](repeating: 0, count: n)
+        var pilots = [Int32](repeating: 0, count: n)
+        var times = [Int64](repeating: 0, count: n)
         var fill = start
         for i in folds.pointFolds.indices {
             let c = Int(owner(i))
             guard c >= 0 else { continue }
             let at = Int(fill[c])
-            pointPilots[at] = Int32(aggs[Int(foldMap[Int(folds.pointFolds[i])])].pilot)
-            pointTimes[at] = folds.pointTimes[i]
+            pilots[at] = Int32(keys[Int(folds.pointFolds[i])].pilot)
+            times[at] = folds.pointTimes[i]
             fill[c] += 1
         }
-        pointStart = start
+        return (start, pilots, times)
     }
 
     /// Distinct identities per pilot, scope and category; anonymous rows count one each.

@@ -34,7 +34,7 @@ public struct TouchState: Sendable {
     /// One state of many: the first one's maps become the result's own (no third copy of two
     /// million visitors), the others are folded in and freed one by one.
     /// `evidence`: each pilot's link and meeting-type texts (B30 ties compare them).
-    public static func merge(_ parts: inout [TouchState], evidence: [[String]]) -> TouchState {
+    public static func merge(_ parts: inout [TouchState], evidence: [[String]], threads: Int = allCores) -> TouchState {
         guard !parts.isEmpty else { return TouchState(pilots: evidence.count) }
         var out = TouchState(pilots: 0)
         swap(&out, &parts[0])
@@ -42,7 +42,7 @@ public struct TouchState: Sendable {
             // Moved out first, so `absorb` holds the only copy and frees its maps as it goes.
             var part = TouchState(pilots: 0)
             swap(&part, &parts[i])
-            out.absorb(consume part, evidence: evidence)
+            out.absorb(consume part, evidence: evidence, threads: threads)
         }
         return out
     }
@@ -50,27 +50,17 @@ public struct TouchState: Sendable {
     /// Folds another state in: its emails, visitors and UTM texts are interned into this one's
     /// maps, its folds re-keyed to this state's ids and merged. Each of its maps is released once
     /// folded in (freed when the caller passed its only copy), before this state's grow further.
-    public mutating func absorb(_ o: consuming TouchState, evidence: [[String]]) {
-        let emailMap = absorbEmails(o.emails)
+    public mutating func absorb(_ o: consuming TouchState, evidence: [[String]], threads: Int = allCores) {
+        let emailMap = absorbEmails(o.emails, threads: threads)
         o.emails = ByteMap(capacity: 1)
-        let visitorMap = absorbVisitors(o.visitors, emailMap: emailMap)
+        let visitorMap = absorbVisitors(o.visitors, emailMap: emailMap, threads: threads)
         o.visitors = ByteMap(capacity: 1)
         var utmMap = [Int32](repeating: -1, count: o.utmEvidence.count)
         let zero = UInt8(0)
         for u in 0..<o.utmEvidence.count { utmMap[u] = Int32(o.utmEvidence.withKey(u) { utmEvidence.findOrInsert($0) { zero } }) }
         let utmIDs = utmMap
         let ids = IDMaps(email: { emailMap[Int($0)] }, visitor: { visitorMap[Int($0)] }, utm: { utmIDs[Int($0)] })
-        let utmTexts = utmEvidence
-        let utmLess = { (i: Int32, j: Int32) in utmTexts.withKey(Int(i)) { x in utmTexts.withKey(Int(j)) { y in x.lexicographicallyPrecedes(y) } } }
-        var foldMap = [Int](repeating: -1, count: o.folds.aggs.count)
-        for (ai, a) in o.folds.aggs.enumerated() {
-            let g = folds.fold(ids.rekey(a.key))
-            foldMap[ai] = g
-            let texts = evidence[a.pilot]
-            folds.aggs[g].absorb(
-                a, meetingEvidence: a.meetingEvidence, utmEvidence: a.utmEvidence >= 0 ? ids.utm(a.utmEvidence) : -1,
-                { i, j in TouchFolds.textLess(texts[Int(i)], texts[Int(j)]) }, utmTextLess: utmLess)
-        }
+        let foldMap = absorbFolds(o.folds.aggs, ids, evidence: evidence, threads: threads)
         for fw in o.folds.meetingWeeks { _ = folds.addMeetingWeek(FoldWeek(fold: foldMap[fw.fold], week: fw.week)) }
         (o.folds.aggs, o.folds.index, o.folds.meetingWeeks) = ([], U64Map(capacity: 1), [])
         folds.pointFolds.reserveCapacity(folds.pointFolds.count + o.folds.pointFolds.count)
@@ -180,36 +170,61 @@ public struct TouchState: Sendable {
         self.asOf = max(self.asOf, asOf)
     }
 
-    /// Interns another state's emails (adding their own-touch counts); returns its ids' new ids.
-    private mutating func absorbEmails(_ other: ByteMap<Int32>) -> [Int32] {
-        var map = [Int32](repeating: -1, count: other.count)
-        for e in 0..<other.count {
-            let g = other.withKey(e) { emails.findOrInsert($0) { 0 } }
-            emails[entry: g].addSaturating(other[entry: e])
-            map[e] = Int32(g)
+    /// Merges another state's folds, re-keyed by `ids`, into this one's; returns where each went.
+    /// The same folds as merging them one by one in their order: those this state has are found
+    /// and merged first, ranges on up to `threads` threads (re-keying keeps keys distinct, so each
+    /// of this state's folds takes at most one); then the new ones are appended in order.
+    private mutating func absorbFolds(_ theirs: [TouchAgg], _ ids: IDMaps, evidence: [[String]], threads: Int) -> [Int] {
+        var foldMap = [Int](repeating: -1, count: theirs.count)
+        let utmTexts = utmEvidence
+        let merge: @Sendable (inout TouchAgg, TouchAgg) -> Void = { mine, a in
+            // The pilot's texts are read only on a tie (no reference counted per fold).
+            let k = a.pilot
+            mine.absorb(
+                a, meetingEvidence: a.meetingEvidence, utmEvidence: a.utmEvidence >= 0 ? ids.utm(a.utmEvidence) : -1,
+                { i, j in TouchFolds.textLess(evidence[k][Int(i)], evidence[k][Int(j)]) },
+                utmTextLess: { i, j in utmTexts.withKey(Int(i)) { x in utmTexts.withKey(Int(j)) { y in x.lexicographicallyPrecedes(y) } } })
         }
-        return map
+        if !theirs.isEmpty && !folds.aggs.isEmpty {
+            let index = folds.index
+            let ranges = Attributor.ranges(theirs.count, parts: 16)
+            folds.aggs.withUnsafeMutableBufferPointer { mine in
+                foldMap.withUnsafeMutableBufferPointer { out in
+                    let (mineBox, outBox) = (PointerBox(mine.baseAddress!), PointerBox(out.baseAddress!))
+                    concurrently(ranges.count, threads: threads) { part in
+                        for ai in ranges[part] {
+                            guard let g = index.find(ids.rekey(theirs[ai].key).raw) else { continue }
+                            // This is safe: fold `g` is merged only here (one of `theirs` names
+                            // it), and `ai` is this range's.
+                            merge(&mineBox.pointer[Int(g)], theirs[ai])
+                            outBox.pointer[ai] = Int(g)
+                        }
+                    }
+                }
+            }
+        }
+        for ai in theirs.indices where foldMap[ai] < 0 {
+            let g = folds.fold(ids.rekey(theirs[ai].key))
+            merge(&folds.aggs[g], theirs[ai])
+            foldMap[ai] = g
+        }
+        return foldMap
+    }
+
+    /// Interns another state's emails (adding their own-touch counts); returns its ids' new ids.
+    private mutating func absorbEmails(_ other: ByteMap<Int32>, threads: Int) -> [Int32] {
+        emails.absorb(other, threads: threads, { 0 }) { mine, theirs in mine.addSaturating(theirs) }
     }
 
     /// Interns another state's visitors, merging their stitching state (B16); returns its ids'
-    /// new ids. Looked up in batches with prefetched slots and entries (a two-million-entry map).
-    private mutating func absorbVisitors(_ other: ByteMap<VisitorState>, emailMap: [Int32]) -> [Int32] {
-        var map = [Int32](repeating: -1, count: other.count)
-        var batch = KeyBatch<VisitorState>()
-        for base in stride(from: 0, to: other.count, by: mapLookupBatch) {
-            let end = min(base + mapLookupBatch, other.count)
-            for v in base..<end { _ = other.withKey(v) { batch.add($0, prefetchingIn: visitors) } }
-            batch.resolve(in: &visitors) { VisitorState() }
-            for (v, g32) in zip(base..<end, batch.ids) {
-                let g = Int(g32)
-                map[v] = g32
-                let local = other[entry: v]
-                visitors[entry: g].emailless.addSaturating(local.emailless)
-                if local.email >= 0 { visitors[entry: g].offer(local.ts, emailMap[Int(local.email)], emails, emails) }
-            }
-            batch.removeAll()
+    /// new ids. The visitors both states hold (at two workers, nearly all of two million) are
+    /// merged on up to `threads` threads (`ByteMap.absorb`).
+    private mutating func absorbVisitors(_ other: ByteMap<VisitorState>, emailMap: [Int32], threads: Int) -> [Int32] {
+        let emails = self.emails
+        return visitors.absorb(other, threads: threads, { VisitorState() }) { mine, theirs in
+            mine.emailless.addSaturating(theirs.emailless)
+            if theirs.email >= 0 { mine.offer(theirs.ts, emailMap[Int(theirs.email)], emails, emails) }
         }
-        return map
     }
 }
 
@@ -246,7 +261,7 @@ extension TouchState {
             stitched.append(workers[w].stitchEmails)
         }
         workers = []
-        var state = router != nil ? join(&parts, stitched: &stitched) : merge(&parts, evidence: ctx.evidence)
+        var state = router != nil ? join(&parts, stitched: &stitched) : merge(&parts, evidence: ctx.evidence, threads: plan.options.threads)
         state.asOf = plan.asOf
         state.files = zip(chosen, accounts).map { f, a in
             CoveredFile(identity: identities[f.index], sha256: pipeline.checksums[f.index] ?? "", reading: f.readingDigest, account: a)
@@ -257,10 +272,10 @@ extension TouchState {
 
 /// How the ids of one state become those of another it is merged or joined into (by a table in
 /// `absorb`, by an offset in `join`).
-private struct IDMaps {
-    let email: (Int32) -> Int32
-    let visitor: (Int32) -> Int32
-    let utm: (Int32) -> Int32
+private struct IDMaps: Sendable {
+    let email: @Sendable (Int32) -> Int32
+    let visitor: @Sendable (Int32) -> Int32
+    let utm: @Sendable (Int32) -> Int32
 
     func rekey(_ k: PilotIdentity) -> PilotIdentity {
         k.kind == .email ? k.with(kind: .email, id: email(k.id)) : k.with(kind: .visitor, id: visitor(k.id))
