@@ -20,6 +20,14 @@ final class SchemaTests: XCTestCase {
         return out
     }
 
+    /// The builders started first are named by tables that exist (a renamed table would
+    /// otherwise silently fall back to schema order).
+    func testTheLongestTableBuildersAreTables() {
+        XCTAssertFalse(ReportTables.longestFirst.isEmpty)
+        for name in ReportTables.longestFirst { XCTAssertTrue(ReportTables.names.contains(name), name) }
+        XCTAssertEqual(Set(ReportTables.longestFirst).count, ReportTables.longestFirst.count)
+    }
+
     func testTheSchemaIsTheLoadersKeys() throws {
         let (json, unresolved) = ConfigSchema.build()
         XCTAssertEqual(unresolved, [], "refinements naming no key")
