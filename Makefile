@@ -21,7 +21,7 @@ test: setup spark-deps build
 	./scripts/check-xlsx.sh $(BIN)
 	python3 scripts/check-schema.py $(BIN)
 	./integrations/spark/test_local.sh $(BIN)
-	./scripts/sanitize.sh thread "DeterminismTests|CSVDifferentialTests|GoldenReportTests|PresetTests"
+	./scripts/sanitize.sh thread "DeterminismTests|CSVDifferentialTests|GoldenReportTests|PresetTests|MapTests"
 
 setup:
 	./scripts/setup.sh

@@ -61,7 +61,7 @@ final class StateFuzzRegressionTests: XCTestCase {
         ] {
             let s = try SavedState.decode(Self.state(body).bytes, file: "s.state")
             XCTAssertEqual(try SavedState.decode(try s.encode(), file: "e.state").encode(), try s.encode())
-            let twice = try SavedState.merge([("a", s), ("b", s)])
+            let twice = try SavedState.merge([("a", s), ("b", s)], threads: 2)
             XCTAssertEqual(twice.state.emails[entry: 0], 2)
         }
     }
@@ -98,7 +98,7 @@ final class StateFuzzRegressionTests: XCTestCase {
         let s = try SavedState.decode(Self.state(body).bytes, file: "s.state")
         XCTAssertEqual(s.state.emails[entry: 0], Int32.max)
         var merged = s.state
-        merged.absorb(s.state, evidence: s.evidence)
+        merged.absorb(s.state, evidence: s.evidence, threads: 2)
         XCTAssertEqual(merged.emails[entry: 0], Int32.max)
         var n = Int32.max - 1
         n.addSaturating(5)

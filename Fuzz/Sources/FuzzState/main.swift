@@ -69,14 +69,14 @@ func checkMerges(_ saved: SavedState, _ bytes: [UInt8], _ mode: UInt8) {
     let empty = SavedState(fingerprint: saved.fingerprint, evidence: saved.evidence, state: TouchState(pilots: saved.pilotCount))
     for (i, parts) in [[("a", saved), ("empty", empty)], [("empty", empty), ("a", saved)]].enumerated() {
         do {
-            let merged = try SavedState.merge(parts)
+            let merged = try SavedState.merge(parts, threads: 2)
             if encodeOrDie(merged, "a merge with an empty state") != bytes { fatalError("mode \(mode): merge \(i) with an empty state changed the state") }
         } catch {
             fatalError("mode \(mode): merge \(i) with an empty state threw \(error)")
         }
     }
     do {
-        let twice = try SavedState.merge([("a", saved), ("b", saved)])
+        let twice = try SavedState.merge([("a", saved), ("b", saved)], threads: 2)
         if !saved.state.files.isEmpty { fatalError("mode \(mode): a state covering files merged with itself") }
         guard twice.state.emails.count == saved.state.emails.count, twice.state.visitors.count == saved.state.visitors.count,
             twice.state.folds.aggs.count == saved.state.folds.aggs.count
@@ -91,7 +91,7 @@ func checkMerges(_ saved: SavedState, _ bytes: [UInt8], _ mode: UInt8) {
     var other = empty
     other.fingerprint = StateFingerprint(parts: saved.fingerprint.parts + [changed])
     do {
-        _ = try SavedState.merge([("a", saved), ("other", other)])
+        _ = try SavedState.merge([("a", saved), ("other", other)], threads: 2)
         fatalError("mode \(mode): states of two configurations merged")
     } catch let e as StateError {
         if e.kind != .refused { fatalError("mode \(mode): another configuration's state: \(e)") }

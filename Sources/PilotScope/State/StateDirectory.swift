@@ -144,7 +144,8 @@ struct StateDirectory {
             do {
                 let s = try SavedState.load(r.path)
                 try s.check(fingerprint: fingerprint, file: r.path, evidence: ctx.evidence)
-                if out.state == nil { out.state = s.state } else { out.state!.absorb(s.state, evidence: ctx.evidence, threads: plan.options.threads) }
+                // One thread: this runs beside the read of the new files, which has the others.
+                if out.state == nil { out.state = s.state } else { out.state!.absorb(s.state, evidence: ctx.evidence, threads: 1) }
             } catch {
                 out.messages.append("--state-dir: \(error); its file is read again")
                 out.broken.append(r)

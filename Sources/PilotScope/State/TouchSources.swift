@@ -43,19 +43,21 @@ extension SavedState {
     /// each body decoded and absorbed in turn, so at most two states are in memory.
     public static func merge(files: [String]) throws -> SavedState {
         guard let firstPath = files.first else { throw StateError(.refused, file: "merge", "no state to merge") }
-        _ = try merge(files.map { (file: $0, state: try load($0, headerOnly: true)) })
+        _ = try merge(files.map { (file: $0, state: try load($0, headerOnly: true)) }, threads: 1)
         var out = try load(firstPath)
         for path in files.dropFirst() {
             let s = try load(path)
             try s.check(fingerprint: out.fingerprint, file: path, evidence: out.evidence)
-            out.state.absorb(s.state, evidence: out.evidence)
+            // `merge` has no --threads: it is the only stage of its run, and takes every core.
+            out.state.absorb(s.state, evidence: out.evidence, threads: allCores)
         }
         return out
     }
 
     /// SPEC §7 merge: associative and commutative; all parts of one fingerprint, and no file
     /// (real path and SHA-256) in two parts.
-    public static func merge(_ parts: [(file: String, state: SavedState)]) throws -> SavedState {
+    /// The states' merge uses up to `threads` threads.
+    public static func merge(_ parts: [(file: String, state: SavedState)], threads: Int) throws -> SavedState {
         guard let first = parts.first else { throw StateError(.refused, file: "merge", "no state to merge") }
         var seen: [String: String] = [:]
         for (file, s) in parts {
@@ -71,7 +73,7 @@ extension SavedState {
         }
         var states = parts.map(\.state.state)
         var out = first.state
-        out.state = TouchState.merge(&states, evidence: first.state.evidence)
+        out.state = TouchState.merge(&states, evidence: first.state.evidence, threads: threads)
         return out
     }
 }
@@ -108,7 +110,7 @@ public struct TouchAssembly: Sendable {
             try s.check(asOf: plan.asOf, file: p)
             parts.append((p, s))
         }
-        let merged = try SavedState.merge(parts)
+        let merged = try SavedState.merge(parts, threads: plan.options.threads)
         var owner: [String: (state: String, index: Int)] = [:]
         for (p, s) in parts { for f in s.state.files { owner[f.identity?.realPath ?? ""] = (p, -1) } }
         for (i, f) in merged.state.files.enumerated() { owner[f.identity?.realPath ?? ""]?.index = i }

@@ -34,7 +34,7 @@ public struct TouchState: Sendable {
     /// One state of many: the first one's maps become the result's own (no third copy of two
     /// million visitors), the others are folded in and freed one by one.
     /// `evidence`: each pilot's link and meeting-type texts (B30 ties compare them).
-    public static func merge(_ parts: inout [TouchState], evidence: [[String]], threads: Int = allCores) -> TouchState {
+    public static func merge(_ parts: inout [TouchState], evidence: [[String]], threads: Int) -> TouchState {
         guard !parts.isEmpty else { return TouchState(pilots: evidence.count) }
         var out = TouchState(pilots: 0)
         swap(&out, &parts[0])
@@ -50,7 +50,7 @@ public struct TouchState: Sendable {
     /// Folds another state in: its emails, visitors and UTM texts are interned into this one's
     /// maps, its folds re-keyed to this state's ids and merged. Each of its maps is released once
     /// folded in (freed when the caller passed its only copy), before this state's grow further.
-    public mutating func absorb(_ o: consuming TouchState, evidence: [[String]], threads: Int = allCores) {
+    public mutating func absorb(_ o: consuming TouchState, evidence: [[String]], threads: Int) {
         let emailMap = absorbEmails(o.emails, threads: threads)
         o.emails = ByteMap(capacity: 1)
         let visitorMap = absorbVisitors(o.visitors, emailMap: emailMap, threads: threads)
