@@ -219,7 +219,7 @@ extension ByteMap where Value: Sendable {
         entries.makeUnique()
         do {
             let mine = self
-            let ranges = Attributor.ranges(other.count, parts: 16)
+            let ranges = evenRanges(other.count, parts: 16)
             ids.withUnsafeMutableBufferPointer { out in
                 let box = PointerBox(out.baseAddress!)
                 concurrently(ranges.count, threads: threads) { part in

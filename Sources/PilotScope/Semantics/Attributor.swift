@@ -25,7 +25,7 @@ public enum Attributor {
         // Each contact on its own: ranges of contacts are attributed concurrently, each straight
         // into its own part of the result (the same result for any split).
         guard !contacts.isEmpty else { return [] }
-        let ranges = Self.ranges(contacts.count, parts: 16)
+        let ranges = evenRanges(contacts.count, parts: 16)
         return [Attribution?](unsafeUninitializedCapacity: contacts.count) { buf, initialized in
             let base = PointerBox(buf.baseAddress!)
             concurrently(ranges.count, threads: threads) { part in
@@ -54,12 +54,6 @@ public enum Attributor {
             }
             initialized = contacts.count
         }
-    }
-
-    /// `count` indices cut into at most `parts` contiguous ranges of about equal size.
-    static func ranges(_ count: Int, parts: Int) -> [Range<Int>] {
-        let n = max(1, min(parts, count))
-        return (0..<n).map { i in (count * i / n)..<(count * (i + 1) / n) }
     }
 
     /// Candidate sources grouped by contact with a counting sort (no dictionary of arrays): the

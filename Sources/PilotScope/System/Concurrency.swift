@@ -26,6 +26,13 @@ public final class BackgroundRun<T>: @unchecked Sendable {
 /// The machine's cores: the default of `--threads`, and of every stage's `threads`.
 public let allCores = ProcessInfo.processInfo.activeProcessorCount
 
+/// `count` indices cut into at most `parts` contiguous ranges of about equal size (the units of
+/// work of a `concurrently` over a long array).
+func evenRanges(_ count: Int, parts: Int) -> [Range<Int>] {
+    let n = max(1, min(parts, count))
+    return (0..<n).map { i in (count * i / n)..<(count * (i + 1) / n) }
+}
+
 /// `body(i)` for every `i` in `0..<count`, each once, on at most `threads` threads at a time
 /// (Dispatch's pool; the calling thread is one of them), each taking the next index left: so
 /// `--threads` bounds every stage of a run, not only the read. Callers' results do not depend on

@@ -94,7 +94,7 @@ public struct ResolvedTouches: Sendable {
         let emails = state.emails
         guard emails.count > 0 else { return [] }
         var contactOf = [Int32](repeating: -1, count: emails.count)
-        let ranges = Attributor.ranges(emails.count, parts: 16)
+        let ranges = evenRanges(emails.count, parts: 16)
         var counts = [Int](repeating: 0, count: ranges.count)
         contactOf.withUnsafeMutableBufferPointer { out in
             counts.withUnsafeMutableBufferPointer { sums in
@@ -122,7 +122,7 @@ public struct ResolvedTouches: Sendable {
         let aggs = state.folds.aggs
         var keys = [PilotIdentity](repeating: PilotIdentity(raw: 0), count: aggs.count)
         guard !aggs.isEmpty else { return keys }
-        let ranges = Attributor.ranges(aggs.count, parts: 16)
+        let ranges = evenRanges(aggs.count, parts: 16)
         keys.withUnsafeMutableBufferPointer { out in
             let box = PointerBox(out.baseAddress!)
             concurrently(ranges.count, threads: threads) { part in

@@ -187,7 +187,7 @@ public struct TouchState: Sendable {
         }
         if !theirs.isEmpty && !folds.aggs.isEmpty {
             let index = folds.index
-            let ranges = Attributor.ranges(theirs.count, parts: 16)
+            let ranges = evenRanges(theirs.count, parts: 16)
             folds.aggs.withUnsafeMutableBufferPointer { mine in
                 foldMap.withUnsafeMutableBufferPointer { out in
                     let (mineBox, outBox) = (PointerBox(mine.baseAddress!), PointerBox(out.baseAddress!))
