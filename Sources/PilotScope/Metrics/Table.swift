@@ -76,10 +76,8 @@ public enum ReportTables {
         ]
         // The longest builders start first (the slowest at 8x, in a --threads 2 profile), so the
         // last one to finish is not a long one started late.
-        let order = builders.indices.sorted { i, j in
-            let (a, b) = (longestFirst.firstIndex(of: builders[i].first) ?? Int.max, longestFirst.firstIndex(of: builders[j].first) ?? Int.max)
-            return a != b ? a < b : i < j
-        }
+        func rank(_ i: Int) -> Int { longestFirst.firstIndex(of: builders[i].first) ?? longestFirst.count + i }
+        let order = builders.indices.sorted { rank($0) < rank($1) }
         let built = ResultSlots<[Table]>(count: builders.count)
         concurrently(order.count, threads: threads) { built.set(order[$0], builders[order[$0]].build()) }
         return built.values.flatMap { $0 }

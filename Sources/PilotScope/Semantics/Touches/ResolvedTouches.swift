@@ -49,11 +49,12 @@ public struct ResolvedTouches: Sendable {
         emailCount = state.emails.count
         touchRows = state.touches
         let contactOf = contacts(of: state, contactEmails, threads: threads)
-        var bases: [Int32] = []
+        var linkBases: [Int32] = []
         for ev in ctx.evidence {
-            bases.append(Int32(evidence.count))
+            linkBases.append(Int32(evidence.count))
             evidence += ev
         }
+        let linkBase = linkBases
         let utmBase = Int32(evidence.count)
         for u in 0..<state.utmEvidence.count { evidence.append(state.utmEvidence.keyString(u)) }
         totals = state.folds.totals
@@ -61,7 +62,7 @@ public struct ResolvedTouches: Sendable {
         // folds merged by it (serial: first-seen order), the touchpoints and kept touches grouped
         // by its contact, and the email-less touches credited to a contact.
         let keys = Self.resolvedKeys(state, threads: threads)
-        let (texts, linkBase) = (evidence, bases)
+        let texts = evidence
         let merged = ResultSlots<(aggs: [TouchAgg], foldMap: [Int32])>(count: 1)
         let grouped = ResultSlots<(points: Points, kept: [ResolvedTouch])>(count: 1)
         let credited = ResultSlots<Int>(count: 1)
