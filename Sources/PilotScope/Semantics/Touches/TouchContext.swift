@@ -89,6 +89,17 @@ public final class TouchContext: @unchecked Sendable {
         linkHosts = Array(Set(pilots.flatMap { $0.linksNorm.map { l in Array(l.prefix { $0 != 0x2F }) } })).sorted { $0.lexicographicallyPrecedes($1) }
     }
 
+    /// Pilot `k` has UTM rules and `norm` (a row's normalized UTM values, per key) satisfies
+    /// every one of them. A method of its own, so the caller holds no array of the shared
+    /// context across its own mutations (which would retain it: a contended atomic per row).
+    @inline(__always) func utmMatches(_ k: Int, _ norm: [[UInt8]]) -> Bool {
+        guard let want = utm[k] else { return false }
+        for key in 0..<UTMKey.count {
+            if let values = want[key], !values.contains(norm[key]) { return false }
+        }
+        return true
+    }
+
     /// Week of `t` counted from the pilot's first week (Mondays in its zone).
     @inline(__always) func weekIndex(_ k: Int, _ t: Int64) -> Int {
         let day = Civil.floorDiv(zones[k].local(fromUTC: Civil.floorDiv(t, 1000)), 86_400)

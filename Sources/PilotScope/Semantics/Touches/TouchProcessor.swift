@@ -67,6 +67,9 @@ struct PendingVisitor {
 /// another worker owns is written to that worker's buffer (`TouchRecords`) and applied there.
 public struct TouchProcessor: RowProcessor {
     let ctx: TouchContext
+    /// `ctx` for the per-row matching: the workers share one context, so retaining it per row
+    /// is an atomic write to a cache line both cores write. `ctx` owns it.
+    let unretainedContext: Unmanaged<TouchContext>
     var parsers: RowParsers
     public var state: TouchState
     /// Matched touches of the current batch, folded into the state once their visitors are known.
@@ -99,6 +102,7 @@ public struct TouchProcessor: RowProcessor {
     /// `router`: for a partitioned read, shared by its workers; `partition`: this worker's.
     public init(context: TouchContext, email: EmailNormalizer, router: TouchRouter? = nil, partition: Int = 0) {
         ctx = context
+        unretainedContext = .passUnretained(context)
         state = TouchState(pilots: context.pilots.count)
         parsers = RowParsers(email: email)
         self.router = router
@@ -137,7 +141,7 @@ public struct TouchProcessor: RowProcessor {
         // Project early: a touch outside every window can match nothing. One after as_of is
         // matched but kept raw (`TouchState.future`), so a later report can fold it.
         if t.ts >= ctx.earliest && t.ts < ctx.latest {
-            match(&r, m, t.ts, t.event, email)
+            unretainedContext._withUnsafeGuaranteedRef { match(&r, m, t.ts, t.event, email, $0) }
         }
         // The owner of the email counts it and folds the row's matched touches on it.
         if emailOwner != me { sendEmail(to: emailOwner, matchedFrom: firstMatched) }
@@ -317,13 +321,12 @@ public struct TouchProcessor: RowProcessor {
     /// SPEC 3.3: the pilots whose window holds `ts` and whose link, meeting type or UTM rules
     /// the row matches; each match is queued for the batch. A match in the grace period after the
     /// window is queued as a touchpoint only (3.6, B38).
-    private mutating func match(_ r: inout RecordView, _ m: FieldIndex, _ ts: Int64, _ event: TouchEvent, _ email: EmailRef) {
+    private mutating func match(_ r: inout RecordView, _ m: FieldIndex, _ ts: Int64, _ event: TouchEvent, _ email: EmailRef, _ c: TouchContext) {
         let url = r.field(m[TouchField.url.rawValue])
         var utmParsed = false
         var linkNormalized = false
         var mtNormalized = false
         let mt = r.field(m[TouchField.meeting_type.rawValue]).trimmed()
-        let c = ctx
         // A URL whose host is no link's host matches no link: no normalization needed.
         var linkPossible = url.count > 0 && c.anyLinks
         if linkPossible { linkPossible = URLFields.hostIsOneOf(url, c.linkHosts) }
@@ -362,19 +365,12 @@ public struct TouchProcessor: RowProcessor {
                 }
             }
             var utmEv: Int32 = -1
-            if pilotRules.contains(.utm), utmPossible || pilotRules.contains(.utmMatchesEmpty), let want = c.utm[k] {
+            if pilotRules.contains(.utm), utmPossible || pilotRules.contains(.utmMatchesEmpty) {
                 if !utmParsed {
-                    resolveUTM(&r, m, url)
+                    resolveUTM(&r, m, url, c.utmKeysWanted)
                     utmParsed = true
                 }
-                var ok = true
-                for key in 0..<UTMKey.count {
-                    if let values = want[key], !values.contains(utmNorm[key]) {
-                        ok = false
-                        break
-                    }
-                }
-                if ok {
+                if c.utmMatches(k, utmNorm) {
                     flags |= MatchedTouch.utm
                     utmEv = internUTMEvidence()
                 }
@@ -391,9 +387,8 @@ public struct TouchProcessor: RowProcessor {
 
     /// B7: UTM values from the URL's query, overridden by explicit non-empty utm_* columns;
     /// then their normal forms (trimmed, lower-case) into reused buffers.
-    private mutating func resolveUTM(_ r: inout RecordView, _ m: FieldIndex, _ url: Bytes) {
+    private mutating func resolveUTM(_ r: inout RecordView, _ m: FieldIndex, _ url: Bytes, _ wanted: UInt8) {
         URLFields.parseUTM(url, into: &utm)
-        let wanted = ctx.utmKeysWanted
         for k in 0..<UTMKey.count {
             let v = r.field(m[TouchField.utm_source.rawValue + k])
             // Keys no pilot matches on are needed only for evidence (source, medium, campaign).
