@@ -100,9 +100,10 @@ public struct ReportResult: Sendable {
 /// one atomically on `commit` (every table as CSV, rejects.csv, summary.json, report.html).
 public enum ReportOutput {
     public static func write(_ r: ReportResult, into folder: AtomicDirectory) throws {
-        // The workbook (the longest to write) is built on its own thread meanwhile.
-        let (tables, rejects, threads) = (r.tables, r.rejects, r.threads)
-        let workbook = BackgroundRun { try XLSXWriter.report(tables, rejects: rejects, threads: threads) }
+        // The workbook is the longest to write. Its sheets' XML is built first, on every thread;
+        // then its deflate, which is serial, runs on its own thread while the rest is written.
+        let entries = XLSXWriter.reportEntries(r.tables, rejects: r.rejects, threads: r.threads)
+        let workbook = BackgroundRun { try XLSXWriter.zipped(entries) }
         for t in r.tables { try folder.write(t.name + ".csv", TableWriter.render(t, as: .csv)) }
         try folder.write("rejects.csv", TableWriter.rejects(r.rejects))
         try folder.write("summary.json", r.summaryJSON())

@@ -14,22 +14,40 @@ public enum XLSXWriter {
     /// The sheets are written in pieces of `pieceRows` rows on up to `threads` threads (`XLSXSheet.Piece`);
     /// the bytes are the same for any piece size.
     static func workbook(_ given: [Table], rowLimit: Int, pieceRows: Int, threads: Int = allCores) throws -> Data {
+        try zipped(entries(given, rowLimit: rowLimit, pieceRows: pieceRows, threads: threads))
+    }
+
+    /// A workbook's entries, in zip order: each a path and its bytes as parts, one after the other.
+    public struct Entries: Sendable {
+        let list: [(path: String, parts: [[UInt8]])]
+    }
+
+    /// The XML of every entry of the workbook of `given`, built on up to `threads` threads: the
+    /// first of the workbook's two stages. The second, `zipped`, is serial (ZIPFoundation deflates one
+    /// entry after another), so a caller can run it beside other work.
+    static func entries(_ given: [Table], rowLimit: Int = maxRows, pieceRows: Int = XLSXSheet.pieceRows, threads: Int) -> Entries {
         let tables = given.flatMap { split($0, rowLimit: rowLimit) }
+        let texts: [(String, String)] = [
+            ("[Content_Types].xml", contentTypes(sheets: tables.count)), ("_rels/.rels", rootRelationships),
+            ("xl/workbook.xml", workbookXML(tables)), ("xl/_rels/workbook.xml.rels", workbookRelationships(sheets: tables.count)),
+            ("xl/styles.xml", XLSXStyles.xml),
+        ]
+        var list = texts.map { (path: $0.0, parts: [Array($0.1.utf8)]) }
+        let (sheets, strings) = sheetParts(tables, pieceRows: pieceRows, threads: threads)
+        for (s, parts) in sheets.enumerated() { list.append((path: "xl/worksheets/sheet\(s + 1).xml", parts: parts)) }
+        list.append((path: "xl/sharedStrings.xml", parts: [strings]))
+        return Entries(list: list)
+    }
+
+    /// The workbook's bytes: `entries` deflated into a zip, in their order.
+    public static func zipped(_ entries: Entries) throws -> Data {
         let archive: Archive
         do {
             archive = try Archive(data: Data(), accessMode: .create)
         } catch {
             throw OutputError(.writeFailed, path: "report.xlsx", "cannot start the workbook: \(error)")
         }
-        let parts: [(String, String)] = [
-            ("[Content_Types].xml", contentTypes(sheets: tables.count)), ("_rels/.rels", rootRelationships),
-            ("xl/workbook.xml", workbookXML(tables)), ("xl/_rels/workbook.xml.rels", workbookRelationships(sheets: tables.count)),
-            ("xl/styles.xml", XLSXStyles.xml),
-        ]
-        for (path, text) in parts { try add(path, [Array(text.utf8)], to: archive) }
-        let (sheets, strings) = sheetParts(tables, pieceRows: pieceRows, threads: threads)
-        for (s, parts) in sheets.enumerated() { try add("xl/worksheets/sheet\(s + 1).xml", parts, to: archive) }
-        try add("xl/sharedStrings.xml", [strings], to: archive)
+        for e in entries.list { try add(e.path, e.parts, to: archive) }
         guard let data = archive.data else { throw OutputError(.writeFailed, path: "report.xlsx", "the workbook has no bytes") }
         return data
     }
@@ -59,9 +77,14 @@ public enum XLSXWriter {
 
     /// The workbook of a report: every table, then rejects.csv's rows as a sheet `rejects`.
     public static func report(_ tables: [Table], rejects: [RejectRow], threads: Int = allCores) throws -> Data {
+        try zipped(reportEntries(tables, rejects: rejects, threads: threads))
+    }
+
+    /// The entries of `report`'s workbook (its first stage; `zipped` is the second).
+    public static func reportEntries(_ tables: [Table], rejects: [RejectRow], threads: Int) -> Entries {
         var sheet = Table("rejects", ["file", "line", "reason", "row"])
         for r in rejects { sheet.add([.text(r.file), .int(r.line), .text(r.reason), .text(r.row)]) }
-        return try workbook(tables + [sheet], threads: threads)
+        return entries(tables + [sheet], threads: threads)
     }
 
     /// Rows a sheet can hold below its header (Excel's limit is 1,048,576 rows).
