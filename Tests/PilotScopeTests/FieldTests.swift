@@ -77,6 +77,16 @@ final class FieldTests: XCTestCase {
         XCTAssertEqual(email("a+news@x.com", plus: true), "a@x.com")
         XCTAssertEqual(email("a.b.c@Gmail.com", dots: true), "abc@gmail.com")
         XCTAssertEqual(email("a.b.c@x.com", dots: true), "a.b.c@x.com")
+        XCTAssertEqual(email(" A.B+Tag@GoogleMail.COM", plus: true, dots: true), "ab@googlemail.com")
+        XCTAssertNil(email("+tag@x.com", plus: true))  // nothing left of the local part
+        XCTAssertNil(email("..@gmail.com", dots: true))
+        // One buffer reused, as the row parsers do: each result is the whole of the buffer.
+        let n = EmailNormalizer(stripPlusTags: true, gmailDots: true)
+        var out: [UInt8] = []
+        for (raw, want) in [("Very.Long.Name+x@Gmail.com", "verylongname@gmail.com"), ("b@X.io", "b@x.io"), ("x@", ""), (" ", "")] {
+            _ = Array(raw.utf8).withUnsafeBufferPointer { n.normalize($0, into: &out) }
+            XCTAssertEqual(String(decoding: out, as: UTF8.self), want, raw)
+        }
     }
 
     func testNumbers() {
@@ -92,9 +102,9 @@ final class FieldTests: XCTestCase {
     }
 
     func utm(_ url: String) -> [String?] {
-        var s = UTMScratch()
-        Array(url.utf8).withUnsafeBufferPointer { URLFields.parseUTM($0, into: &s) }
-        return (0..<5).map { s.present[$0] ? String(decoding: s.values[$0], as: UTF8.self) : nil }
+        var s = UTMValues()
+        Array(url.utf8).withUnsafeBufferPointer { s.parseQuery(of: $0) }
+        return (0..<5).map { k in s.isPresent(k) ? s.withValue(k) { String(decoding: $0, as: UTF8.self) } : nil }
     }
 
     func testUTMQueryRules() {
@@ -107,6 +117,50 @@ final class FieldTests: XCTestCase {
         XCTAssertEqual(utm("https://x.com/?utm_medium=a%2Bb#utm_term=x"), [nil, "a+b", nil, nil, nil])
         XCTAssertEqual(utm("https://x.com/?utm%5Fsource=acme"), [nil, nil, nil, nil, nil])  // keys are not decoded
         XCTAssertEqual(utm("https://x.com/?utm_content=%zz"), [nil, nil, nil, nil, "%zz"])
+    }
+
+    /// A value set after the query's (a UTM column overriding it, B7) is kept beside them, also
+    /// when it outgrows the buffer; a URL without a query forgets them all.
+    func testUTMValuesSetAfterTheQuery() {
+        var s = UTMValues()
+        let text = { (k: Int) in s.withValue(k) { String(decoding: $0, as: UTF8.self) } }
+        Array("https://x.com/?utm_source=Acme&utm_medium=b".utf8).withUnsafeBufferPointer { s.parseQuery(of: $0) }
+        Array(String(repeating: "Q", count: 1000).utf8).withUnsafeBufferPointer { s.set(2, $0, lowered: true) }
+        Array(" Term ".utf8).withUnsafeBufferPointer { s.set(3, $0) }
+        XCTAssertEqual((0..<5).map(text), ["Acme", "b", String(repeating: "q", count: 1000), " Term ", ""])
+        XCTAssertEqual((0..<5).map { s.isPresent($0) }, [true, true, true, true, false])
+        XCTAssertTrue(s.value(3, equals: Array(" Term ".utf8)))
+        XCTAssertFalse(s.value(3, equals: Array(" Term".utf8)))
+        Array("https://x.com/p".utf8).withUnsafeBufferPointer { s.parseQuery(of: $0) }
+        XCTAssertEqual((0..<5).map(text), ["", "", "", "", ""])
+        XCTAssertEqual(s.present, 0)
+    }
+
+    /// SPEC 3.3: a pilot's UTM rules match when every key they name has one of its values
+    /// (normalized: trimmed, lower-case, "" for an absent key); keys they do not name are free.
+    func testUTMRulesOfAPilot() throws {
+        let yaml =
+            "pilots:\n"
+            + ConfigTests.pilot.replacingOccurrences(
+                of: "match: { source_tags: [\"Partner Pilot: Acme\"] }",
+                with: "match: { utm: { source: [\" Acme \", \"\"], campaign: Spring-Launch } }")
+            + "\n" + ConfigTests.pilot.replacingOccurrences(of: "id: acme", with: "id: other")
+        let (resolved, _) = ConfigValidator.resolve(try ConfigLoader.parse(yaml))
+        let ctx = TouchContext(pilots: try XCTUnwrap(resolved).pilots, asOf: 0)
+        func matches(_ pilot: Int, _ values: [String]) -> Bool {
+            var norm = UTMValues()
+            norm.reset(capacity: 0)
+            for (k, v) in values.enumerated() { Array(v.utf8).withUnsafeBufferPointer { norm.set(k, $0, lowered: true) } }
+            return ctx.utmMatches(pilot, norm)
+        }
+        XCTAssertTrue(matches(0, ["acme", "email", "spring-launch"]))
+        XCTAssertTrue(matches(0, ["ACME", "", "Spring-Launch", "t", "c"]))
+        XCTAssertTrue(matches(0, ["", "", "spring-launch"]))
+        XCTAssertFalse(matches(0, ["acme", "", "spring"]))
+        XCTAssertFalse(matches(0, ["acm", "", "spring-launch"]))
+        XCTAssertFalse(matches(0, ["acmex", "", "spring-launch"]))
+        XCTAssertFalse(matches(0, ["acme"]))  // the campaign is absent: ""
+        XCTAssertFalse(matches(1, ["acme", "", "spring-launch"]))  // no UTM rules
     }
 
     func testLinkNormalizationAndMatching() {

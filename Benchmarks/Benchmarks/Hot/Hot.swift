@@ -60,12 +60,12 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(sum)
     }
 
-    Benchmark("URLFields.parseUTM", configuration: .init(scalingFactor: .mega)) { benchmark in
-        var s = UTMScratch()
+    Benchmark("UTMValues.parseQuery", configuration: .init(scalingFactor: .mega)) { benchmark in
+        var s = UTMValues()
         for i in benchmark.scaledIterations {
-            urls[i % urls.count].withUnsafeBufferPointer { URLFields.parseUTM($0, into: &s) }
+            urls[i % urls.count].withUnsafeBufferPointer { s.parseQuery(of: $0) }
         }
-        precondition(String(decoding: s.values[2], as: UTF8.self).hasPrefix("spring-launch "))
+        precondition(s.withValue(2) { String(decoding: $0, as: UTF8.self) }.hasPrefix("spring-launch "))
     }
 
     Benchmark("ByteMap.findOrInsert, 100k visitor ids", configuration: .init(scalingFactor: .mega)) { benchmark in

@@ -17,7 +17,8 @@ public struct EmailNormalizer: Sendable {
     /// Normalizes `raw` into `out` (cleared first). `.empty` for a blank value, `.invalid` when it is
     /// not `local@domain` with exactly one `@` and both parts non-empty.
     @inline(__always) public func normalize(_ raw: Bytes, into out: inout [UInt8]) -> Result {
-        out.removeAll(keepingCapacity: true)
+        // Most rows have no email: the buffer is then empty already, and clearing it is a call.
+        if !out.isEmpty { out.removeAll(keepingCapacity: true) }
         let b = raw.trimmed()
         if b.count == 0 { return .empty }
         var at = -1
@@ -28,15 +29,33 @@ public struct EmailNormalizer: Sendable {
         guard at > 0, at < b.count - 1 else { return .invalid }
         let domain = b.slice(at + 1, b.count)
         let isGmail = gmailDots && (domain.equalsLowered(Self.gmail) || domain.equalsLowered(Self.googlemail))
-        for i in 0..<at {
-            let c = b[i]
-            if stripPlusTags && c == 0x2B { break }
-            if isGmail && c == 0x2E { continue }
-            out.append(asciiLower(c))
+        // One copy, then lower-cased and compacted in place (each byte is written at or before
+        // where it is read): no append, so no uniqueness check, per byte.
+        out.append(contentsOf: b)
+        let (strip, gmail) = (stripPlusTags, isGmail)
+        let n = out.withUnsafeMutableBufferPointer { o -> Int in
+            var w = 0
+            for i in 0..<at {
+                let c = o[i]
+                if strip && c == 0x2B { break }
+                if gmail && c == 0x2E { continue }
+                o[w] = asciiLower(c)
+                w += 1
+            }
+            guard w > 0 else { return 0 }
+            o[w] = 0x40
+            w += 1
+            for i in (at + 1)..<o.count {
+                o[w] = asciiLower(o[i])
+                w += 1
+            }
+            return w
         }
-        if out.isEmpty { return .invalid }
-        out.append(0x40)
-        for i in (at + 1)..<b.count { out.append(asciiLower(b[i])) }
+        if n == 0 {
+            out.removeAll(keepingCapacity: true)
+            return .invalid
+        }
+        if n < out.count { out.removeLast(out.count - n) }
         return .valid
     }
 

@@ -85,7 +85,7 @@ private struct Cursor {
     }
 
     /// Reads exactly `width` digits.
-    mutating func fixed(_ width: Int) -> Int? {
+    @inline(__always) mutating func fixed(_ width: Int) -> Int? {
         guard i + width <= n else { return nil }
         var v = 0
         for k in i..<(i + width) { guard isDigit(p[k]) else { return nil }; v = v * 10 + Int(p[k] - 0x30) }
@@ -94,7 +94,7 @@ private struct Cursor {
     }
 
     /// Reads 1 or 2 digits.
-    mutating func oneOrTwo() -> Int? {
+    @inline(__always) mutating func oneOrTwo() -> Int? {
         guard i < n, isDigit(p[i]) else { return nil }
         var v = Int(p[i] - 0x30)
         i += 1
@@ -102,7 +102,7 @@ private struct Cursor {
         return v
     }
 
-    mutating func eat(_ c: UInt8) -> Bool {
+    @inline(__always) mutating func eat(_ c: UInt8) -> Bool {
         if i < n, p[i] == c { i += 1; return true }
         return false
     }

@@ -13,62 +13,118 @@ public enum UTMKey: Int, CaseIterable, Sendable {
     public var isEvidence: Bool { rawValue < Self.evidenceCount }
 }
 
-/// Per-worker scratch space for decoded UTM values: reused, never reallocated per row once warm.
-public struct UTMScratch {
-    public var values: [[UInt8]] = Array(repeating: [], count: UTMKey.count)
-    public var present: [Bool] = Array(repeating: false, count: UTMKey.count)
+/// One row's UTM values, per key, in one reused buffer: no array per key, so setting a value
+/// costs no uniqueness check or retain. A touch worker keeps two: as given, and normalized.
+public struct UTMValues {
+    private var buffer: [UInt8] = []
+    private var used = 0
+    private var starts = SIMD8<Int32>(repeating: 0)
+    private var lengths = SIMD8<Int32>(repeating: 0)
+    /// Bit `k`: key `k` was given (in the query, even with an empty value, or set).
+    public private(set) var present: UInt8 = 0
+
     public init() {}
 
-    public mutating func reset() {
-        for k in 0..<UTMKey.count { values[k].removeAll(keepingCapacity: true); present[k] = false }
+    /// Forgets every value; the next `capacity` bytes of values are written without growing.
+    public mutating func reset(capacity: Int) {
+        used = 0
+        present = 0
+        lengths = SIMD8(repeating: 0)
+        if buffer.count < capacity { buffer = [UInt8](repeating: 0, count: max(capacity, 2 * buffer.count, 256)) }
+    }
+
+    public func isPresent(_ k: Int) -> Bool { present & (1 << UInt8(k)) != 0 }
+
+    /// Calls `body` with key `k`'s value (empty when it is absent).
+    @inline(__always) public func withValue<R>(_ k: Int, _ body: (Bytes) -> R) -> R {
+        let (s, n) = (Int(starts[k]), Int(lengths[k]))
+        return buffer.withUnsafeBufferPointer { body(Bytes(rebasing: $0[s..<s + n])) }
+    }
+
+    /// Whether key `k`'s value is exactly `bytes`.
+    @inline(__always) public func value(_ k: Int, equals bytes: [UInt8]) -> Bool {
+        guard Int(lengths[k]) == bytes.count else { return false }
+        let s = Int(starts[k])
+        return buffer.withUnsafeBufferPointer { b in
+            for i in 0..<bytes.count where b[s + i] != bytes[i] { return false }
+            return true
+        }
+    }
+
+    /// Sets key `k` to `v` (`lowered`: ASCII lower-cased), after the values written so far.
+    public mutating func set(_ k: Int, _ v: Bytes, lowered: Bool = false) {
+        let at = used
+        if at + v.count > buffer.count { buffer += repeatElement(0, count: max(at + v.count - buffer.count, buffer.count)) }
+        buffer.withUnsafeMutableBufferPointer { out in
+            if lowered {
+                for i in 0..<v.count { out[at + i] = asciiLower(v[i]) }
+            } else if v.count > 0 {
+                // This is safe: the buffer holds `v.count` bytes after `at` (grown above).
+                (out.baseAddress! + at).update(from: v.baseAddress!, count: v.count)
+            }
+        }
+        starts[k] = Int32(at)
+        lengths[k] = Int32(v.count)
+        used = at + v.count
+        present |= 1 << UInt8(k)
+    }
+
+    /// Reads `utm_*` parameters of a URL's query (B7), forgetting any earlier value: only `&`
+    /// separates; keys compare case-insensitively and are not decoded; in values `+` becomes a
+    /// space, then percent-decoding; the first occurrence of a key wins, even if empty.
+    public mutating func parseQuery(of url: Bytes) {
+        // Decoding never lengthens a value, so the URL's length bounds them all.
+        reset(capacity: url.count)
+        guard let q = url.firstIndex(of: 0x3F) else { return }
+        var end = url.count
+        if let h = url.firstIndex(of: 0x23, from: q + 1) { end = h }
+        var (spans, at, given) = ((starts, lengths), 0, UInt8(0))
+        buffer.withUnsafeMutableBufferPointer { out in
+            var i = q + 1
+            while i <= end {
+                var j = i
+                while j < end && url[j] != 0x26 { j += 1 }
+                // One parameter [i, j).
+                if j - i > 4 && asciiLower(url[i]) == 0x75 {  // 'u'
+                    var eq = i
+                    while eq < j && url[eq] != 0x3D { eq += 1 }
+                    let key = url.slice(i, eq)
+                    for k in 0..<UTMKey.count where given & (1 << UInt8(k)) == 0 && key.equalsLowered(URLFields.utmKeys[k]) {
+                        given |= 1 << UInt8(k)
+                        let n = eq < j ? URLFields.decode(url.slice(eq + 1, j), into: out, at: at) : 0
+                        (spans.0[k], spans.1[k]) = (Int32(at), Int32(n))
+                        at += n
+                        break
+                    }
+                }
+                i = j + 1
+            }
+        }
+        (starts, lengths, used, present) = (spans.0, spans.1, at, given)
     }
 }
 
 public enum URLFields {
-    private static let keys: [[UInt8]] = UTMKey.allCases.map(\.queryKey)
+    static let utmKeys: [[UInt8]] = UTMKey.allCases.map(\.queryKey)
 
-    /// Reads `utm_*` parameters of a URL's query (B7): only `&` separates; keys compare
-    /// case-insensitively and are not decoded; in values `+` becomes a space, then
-    /// percent-decoding; the first occurrence of a key wins, even if empty.
-    public static func parseUTM(_ url: Bytes, into s: inout UTMScratch) {
-        s.reset()
-        guard let q = url.firstIndex(of: 0x3F) else { return }
-        var end = url.count
-        if let h = url.firstIndex(of: 0x23, from: q + 1) { end = h }
-        var i = q + 1
-        while i <= end {
-            var j = i
-            while j < end && url[j] != 0x26 { j += 1 }
-            // One parameter [i, j).
-            if j - i > 4 && asciiLower(url[i]) == 0x75 {  // 'u'
-                var eq = i
-                while eq < j && url[eq] != 0x3D { eq += 1 }
-                let key = url.slice(i, eq)
-                for k in 0..<UTMKey.count where !s.present[k] && key.equalsLowered(keys[k]) {
-                    s.present[k] = true
-                    if eq < j { decode(url.slice(eq + 1, j), into: &s.values[k]) }
-                    break
-                }
-            }
-            i = j + 1
-        }
-    }
-
-    /// `+` → space, then `%XX` → byte; malformed escapes stay as written.
-    static func decode(_ v: Bytes, into out: inout [UInt8]) {
-        var i = 0
+    /// `+` → space, then `%XX` → byte; malformed escapes stay as written. Writes into `out` from
+    /// `at` (room for `v.count` bytes, the most it writes) and returns how many bytes it wrote.
+    static func decode(_ v: Bytes, into out: UnsafeMutableBufferPointer<UInt8>, at: Int) -> Int {
+        var (i, o) = (0, at)
         while i < v.count {
             let c = v[i]
             if c == 0x2B {
-                out.append(0x20)
+                out[o] = 0x20
             } else if c == 0x25, i + 2 < v.count, let h = hex(v[i + 1]), let l = hex(v[i + 2]) {
-                out.append(h << 4 | l)
+                out[o] = h << 4 | l
                 i += 2
             } else {
-                out.append(c)
+                out[o] = c
             }
+            o += 1
             i += 1
         }
+        return o - at
     }
 
     @inline(__always) static func hex(_ c: UInt8) -> UInt8? {

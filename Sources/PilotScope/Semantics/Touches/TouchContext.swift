@@ -92,10 +92,10 @@ public final class TouchContext: @unchecked Sendable {
     /// Pilot `k` has UTM rules and `norm` (a row's normalized UTM values, per key) satisfies
     /// every one of them. A method of its own, so the caller holds no array of the shared
     /// context across its own mutations (which would retain it: a contended atomic per row).
-    @inline(__always) func utmMatches(_ k: Int, _ norm: [[UInt8]]) -> Bool {
+    @inline(__always) func utmMatches(_ k: Int, _ norm: UTMValues) -> Bool {
         guard let want = utm[k] else { return false }
         for key in 0..<UTMKey.count {
-            if let values = want[key], !values.contains(norm[key]) { return false }
+            if let values = want[key], !values.contains(where: { norm.value(key, equals: $0) }) { return false }
         }
         return true
     }

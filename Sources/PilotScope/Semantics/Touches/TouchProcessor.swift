@@ -93,8 +93,9 @@ public struct TouchProcessor: RowProcessor {
     /// are joined (`TouchState.join`).
     public internal(set) var stitchEmails = ByteMap<Int32>(capacity: 1 << 10)
     var stitchKeys = KeyBatch<Int32>()
-    var utm = UTMScratch()
-    var utmNorm: [[UInt8]] = Array(repeating: [], count: UTMKey.count)
+    /// A row's UTM values as resolved (B7), and the normal forms of the keys some pilot matches on.
+    var utm = UTMValues()
+    var utmNorm = UTMValues()
     var evidenceBuf: [UInt8] = []
     var linkBuf: [UInt8] = []
     var mtBuf: [UInt8] = []
@@ -388,18 +389,15 @@ public struct TouchProcessor: RowProcessor {
     /// B7: UTM values from the URL's query, overridden by explicit non-empty utm_* columns;
     /// then their normal forms (trimmed, lower-case) into reused buffers.
     private mutating func resolveUTM(_ r: inout RecordView, _ m: FieldIndex, _ url: Bytes, _ wanted: UInt8) {
-        URLFields.parseUTM(url, into: &utm)
+        utm.parseQuery(of: url)
+        utmNorm.reset(capacity: 0)
         for k in 0..<UTMKey.count {
             let v = r.field(m[TouchField.utm_source.rawValue + k])
             // Keys no pilot matches on are needed only for evidence (source, medium, campaign).
             let isWanted = wanted & (1 << UInt8(k)) != 0
-            if (isWanted || k < UTMKey.evidenceCount) && v.trimmed().count > 0 {
-                utm.values[k].removeAll(keepingCapacity: true)
-                utm.values[k] += v
-            }
+            if (isWanted || k < UTMKey.evidenceCount) && v.trimmed().count > 0 { utm.set(k, v) }
             guard isWanted else { continue }
-            utmNorm[k].removeAll(keepingCapacity: true)
-            utm.values[k].withUnsafeBufferPointer { b in for c in b.trimmed() { utmNorm[k].append(asciiLower(c)) } }
+            utm.withValue(k) { utmNorm.set(k, $0.trimmed(), lowered: true) }
         }
     }
 
@@ -408,7 +406,7 @@ public struct TouchProcessor: RowProcessor {
         evidenceBuf.removeAll(keepingCapacity: true)
         for k in 0..<UTMKey.evidenceCount {
             if k > 0 { evidenceBuf.append(0x2F) }  // "/"
-            utm.values[k].withUnsafeBufferPointer { evidenceBuf += $0.trimmed() }
+            utm.withValue(k) { evidenceBuf += $0.trimmed() }
         }
         let next = UInt8(0)
         return Int32(evidenceBuf.withUnsafeBufferPointer { state.utmEvidence.findOrInsert($0) { next } })
