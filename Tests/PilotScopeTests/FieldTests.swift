@@ -107,6 +107,20 @@ final class FieldTests: XCTestCase {
         return (0..<5).map { k in s.isPresent(k) ? s.withValue(k) { String(decoding: $0, as: UTF8.self) } : nil }
     }
 
+    func testByteSearchFromAPosition() {
+        let b = Array("a?b?c".utf8)
+        b.withUnsafeBufferPointer { p in
+            XCTAssertEqual(p.firstIndex(ofByte: 0x3F), 1)
+            XCTAssertEqual(p.firstIndex(ofByte: 0x3F, from: 1), 1)
+            XCTAssertEqual(p.firstIndex(ofByte: 0x3F, from: 2), 3)
+            XCTAssertNil(p.firstIndex(ofByte: 0x3F, from: 4))
+            XCTAssertNil(p.firstIndex(ofByte: 0x3F, from: 5))  // from the end: nothing
+            XCTAssertNil(p.firstIndex(ofByte: 0x23))
+            XCTAssertEqual(p.slice(2, 5).firstIndex(ofByte: 0x63), 2)  // relative to the slice
+        }
+        XCTAssertNil(Bytes(start: nil, count: 0).firstIndex(ofByte: 0))
+    }
+
     func testUTMQueryRules() {
         // Keys case-insensitive, `+` is a space, percent-decoding, first occurrence wins even if empty.
         XCTAssertEqual(
@@ -178,7 +192,7 @@ final class FieldTests: XCTestCase {
     /// The host pre-test never rejects a URL that could match a link: a URL matches a link only
     /// if its normalized host equals the link's, and the pre-test accepts exactly those hosts.
     func testHostPreTestAgreesWithNormalization() {
-        let parts = ["https://", "HTTP://", "", "x+y.z://", "://", "www.", "WWW.", "wwwx."]
+        let parts = ["https://", "HTTP://", "HtTpS://www.", "http:/", "https:", "httpsx://", "", "x+y.z://", "://", "www.", "WWW.", "wwwx."]
         let hosts = ["cal.example.com", "Cal.Example.COM", "", "a", "www"]
         let tails = ["", "/", "/team/acme", "?q=1", "#f", "/a?b#c", "///", ":8080/x"]
         let links = [[UInt8]("cal.example.com/team/acme".utf8), [UInt8]("cal.example.com".utf8), [UInt8]("a".utf8), []]
@@ -196,6 +210,8 @@ final class FieldTests: XCTestCase {
                         let couldMatch = URLFields.linkMatches(norm, link)
                         let host = Array(link.prefix { $0 != 0x2F })  // as TouchContext.linkHosts
                         let pre = url.withUnsafeBufferPointer { URLFields.hostIsOneOf($0, [host]) }
+                        // Exactly: the host `normalizeLink` writes (before the path) is the link's.
+                        XCTAssertEqual(pre, Array(norm.prefix { $0 != 0x2F }) == host, "\(p + h + t) vs \(String(decoding: link, as: UTF8.self))")
                         if couldMatch {
                             matched += 1
                             XCTAssertTrue(pre, "\(p + h + t) vs \(String(decoding: link, as: UTF8.self))")

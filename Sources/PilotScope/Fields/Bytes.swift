@@ -1,3 +1,5 @@
+import Glibc
+
 /// Byte-slice helpers for the per-field hot path: no `String`, no allocation.
 public typealias Bytes = UnsafeBufferPointer<UInt8>
 
@@ -31,10 +33,12 @@ extension UnsafeBufferPointer where Element == UInt8 {
     /// Trimmed, ASCII-lower-cased copy: the normal form of matched text (SPEC 2.4).
     public func normalizedText() -> [UInt8] { trimmed().map(asciiLower) }
 
-    public func firstIndex(of byte: UInt8, from: Int = 0) -> Int? {
-        var i = from
-        while i < count { if self[i] == byte { return i }; i += 1 }
-        return nil
+    /// The first position at or after `from` that holds `byte` (libc's vectorized `memchr`).
+    @inline(__always) public func firstIndex(ofByte byte: UInt8, from: Int = 0) -> Int? {
+        guard from < count, let base = baseAddress else { return nil }
+        // This is safe: `from..<count` is inside the buffer.
+        guard let hit = memchr(base + from, Int32(byte), count - from) else { return nil }
+        return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
     }
 }
 

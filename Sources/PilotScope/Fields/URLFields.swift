@@ -75,9 +75,9 @@ public struct UTMValues {
     public mutating func parseQuery(of url: Bytes) {
         // Decoding never lengthens a value, so the URL's length bounds them all.
         reset(capacity: url.count)
-        guard let q = url.firstIndex(of: 0x3F) else { return }
+        guard let q = url.firstIndex(ofByte: 0x3F) else { return }
         var end = url.count
-        if let h = url.firstIndex(of: 0x23, from: q + 1) { end = h }
+        if let h = url.firstIndex(ofByte: 0x23, from: q + 1) { end = h }
         var (spans, at, given) = ((starts, lengths), 0, UInt8(0))
         buffer.withUnsafeMutableBufferPointer { out in
             var i = q + 1
@@ -160,6 +160,14 @@ public enum URLFields {
 
     /// Where the URL continues after `scheme://` (letters, digits, + . - before "://"), else 0.
     @inline(__always) static func schemeEnd(_ u: Bytes) -> Int {
+        // Nearly every URL starts `https://` or `http://` (any case): one word compared.
+        if u.count >= 8, let p = u.baseAddress {
+            let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+            // Little-endian bytes; `| 0x20` lower-cases each letter position (and makes no
+            // other byte a lower-case letter of these).
+            if w | 0x0000_0020_2020_2020 == 0x2F2F_3A73_7074_7468 { return 8 }  // "https://"
+            if (w & 0x00FF_FFFF_FFFF_FFFF) | 0x2020_2020 == 0x002F_2F3A_7074_7468 { return 7 }  // "http://"
+        }
         var k = 0
         while k < u.count {
             let c = u[k]
@@ -184,16 +192,20 @@ public enum URLFields {
     }
 
     /// Whether the URL's host, as `normalizeLink` would write it (after `scheme://`, lower-cased,
-    /// without a leading `www.`), equals one of `hosts`. A cheap test before normalizing.
+    /// without a leading `www.`), equals one of `hosts` (which hold no `/`, `?` or `#`). A cheap
+    /// test before normalizing: each host is compared from the host's first byte (most differ
+    /// there), then the byte after it must end the host; the host's end is never searched for.
     public static func hostIsOneOf(_ raw: Bytes, _ hosts: [[UInt8]]) -> Bool {
         let u = raw.trimmed()
-        // The host ends at the first `/`, `?` or `#` (as in `linkParts`, without reading further).
         let start = schemeEnd(u)
-        var end = start
-        while end < u.count && u[end] != 0x2F && u[end] != 0x3F && u[end] != 0x23 { end += 1 }
-        let i = afterWWW(u, start, end)
-        let n = end - i
-        for h in hosts where h.count == n {
+        // A leading `www.` is dropped as `afterWWW` drops it: its four bytes end no host.
+        let i = afterWWW(u, start, u.count)
+        for h in hosts where i + h.count <= u.count {
+            let n = h.count
+            if i + n < u.count {
+                let c = u[i + n]
+                guard c == 0x2F || c == 0x3F || c == 0x23 else { continue }
+            }
             var same = true
             for j in 0..<n where asciiLower(u[i + j]) != h[j] {
                 same = false

@@ -7,15 +7,27 @@ import Glibc
 /// store of tens of megabytes grows without copying its bytes and without faulting in a second
 /// copy of them, where an array's doubling does both (and on a VM every fresh page is a costly
 /// fault). A class: whoever holds it appends to the one store. `ByteMap` copies it on write.
+///
+/// Its state lives in raw memory behind a `let` pointer, not in stored `var`s: a class's stored
+/// `var` is checked for exclusive access at run time (`swift_beginAccess`) wherever the compiler
+/// cannot rule out an overlap, which was once per probe of every `ByteMap`.
 public final class ByteStore: @unchecked Sendable {
+    private struct State {
+        var base: UnsafeMutablePointer<UInt8>
+        var count: Int
+        var capacity: Int
+    }
+
+    private let state: UnsafeMutablePointer<State>
+
     /// The bytes: valid until the next append (growing may move them).
-    public private(set) var base: UnsafeMutablePointer<UInt8>
-    public private(set) var count = 0
-    private var capacity: Int
+    public var base: UnsafeMutablePointer<UInt8> { state.pointee.base }
+    public var count: Int { state.pointee.count }
 
     public init(capacity: Int = 4096) {
-        self.capacity = max(capacity, 16)
-        base = Self.resized(nil, self.capacity)
+        let c = max(capacity, 16)
+        state = .allocate(capacity: 1)
+        state.initialize(to: State(base: Self.resized(nil, c), count: 0, capacity: c))
     }
 
     /// A copy with its own block.
@@ -24,14 +36,17 @@ public final class ByteStore: @unchecked Sendable {
         append(other.bytes)
     }
 
-    deinit { free(base) }
+    deinit {
+        free(state.pointee.base)
+        state.deallocate()
+    }
 
     /// The bytes as a slice: valid until the next append.
     public var bytes: Bytes { Bytes(start: base, count: count) }
 
     /// Makes room for `extra` more bytes.
     @inline(__always) public func reserve(_ extra: Int) {
-        if extra > capacity - count { grow(count + extra) }
+        if extra > state.pointee.capacity - state.pointee.count { grow(state.pointee.count + extra) }
     }
 
     /// Appends `b` and returns where it starts. `b` must not point into this store (growing may
@@ -39,11 +54,11 @@ public final class ByteStore: @unchecked Sendable {
     @inline(__always) @discardableResult public func append(_ b: Bytes) -> Int {
         let start = count
         guard b.count > 0, let p = b.baseAddress else { return start }
-        assert(p + b.count <= base || p >= base + capacity, "ByteStore.append: bytes of the store itself")
+        assert(p + b.count <= base || p >= base + state.pointee.capacity, "ByteStore.append: bytes of the store itself")
         reserve(b.count)
         // This is safe: `reserve` made room for b.count bytes after `count`.
-        (base + count).update(from: p, count: b.count)
-        count += b.count
+        (base + start).update(from: p, count: b.count)
+        state.pointee.count = start + b.count
         return start
     }
 
@@ -52,14 +67,14 @@ public final class ByteStore: @unchecked Sendable {
         reserve(1)
         // This is safe: `reserve` made room for one byte after `count`.
         base[count] = byte
-        count += 1
+        state.pointee.count += 1
     }
 
     private func grow(_ needed: Int) {
-        var c = capacity
+        var c = state.pointee.capacity
         while c < needed { c = c > Int.max / 2 ? needed : c * 2 }
-        base = Self.resized(base, c)
-        capacity = c
+        state.pointee.base = Self.resized(state.pointee.base, c)
+        state.pointee.capacity = c
     }
 
     private static func resized(_ p: UnsafeMutablePointer<UInt8>?, _ n: Int) -> UnsafeMutablePointer<UInt8> {

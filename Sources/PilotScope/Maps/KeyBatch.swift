@@ -9,7 +9,10 @@ let mapLookupBatch = 16
 struct KeyBatch<Value> {
     private var prepared: [ByteMap<Value>.Prepared] = []
     private var ends: [Int] = []
+    /// The queued keys back to back in `bytes[0..<used]`; grown, never shrunk, so queueing a key
+    /// is one copy (no `append`, which costs a call of its own per key).
     private var bytes: [UInt8] = []
+    private var used = 0
     /// Entry ids of the keys, in queue order, after `resolve`.
     private(set) var ids: [Int32] = []
 
@@ -30,8 +33,15 @@ struct KeyBatch<Value> {
     @inline(__always) mutating func add(_ key: Bytes, _ p: ByteMap<Value>.Prepared, prefetchingIn map: ByteMap<Value>) -> Int {
         map.prefetchSlot(p)
         prepared.append(p)
-        bytes.append(contentsOf: key)
-        ends.append(bytes.count)
+        let n = key.count
+        if used + n > bytes.count { bytes += repeatElement(0, count: max(used + n - bytes.count, bytes.count, 256)) }
+        if n > 0 {
+            let at = used
+            // This is safe: `bytes` holds at least `used + n` bytes (grown above).
+            bytes.withUnsafeMutableBufferPointer { ($0.baseAddress! + at).update(from: key.baseAddress!, count: n) }
+        }
+        used += n
+        ends.append(used)
         return prepared.count - 1
     }
 
@@ -65,7 +75,7 @@ struct KeyBatch<Value> {
     mutating func removeAll() {
         prepared.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
-        bytes.removeAll(keepingCapacity: true)
+        used = 0
         ids.removeAll(keepingCapacity: true)
     }
 }

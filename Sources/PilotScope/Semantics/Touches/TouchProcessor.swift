@@ -333,7 +333,7 @@ public struct TouchProcessor: RowProcessor {
         if linkPossible { linkPossible = URLFields.hostIsOneOf(url, c.linkHosts) }
         let windows = c.windows, rules = c.rules
         // UTM values can be non-empty only with a query in the URL or a UTM column filled.
-        var utmPossible = c.anyUTM && url.firstIndex(of: 0x3F) != nil
+        var utmPossible = c.anyUTM && url.firstIndex(ofByte: 0x3F) != nil
         if c.anyUTM && !utmPossible {
             for key in 0..<UTMKey.count where r.field(m[TouchField.utm_source.rawValue + key]).trimmed().count > 0 {
                 utmPossible = true
