@@ -55,6 +55,42 @@ final class TimestampTests: XCTestCase {
         XCTAssertEqual(parse("2026-03-04T10:22:31Z", "Europe/Berlin"), 1_772_619_751_000)
     }
 
+    /// The shortcut for `YYYY-MM-DD?hh:mm:ss` is only a shortcut: on values of that shape and
+    /// near it (a byte changed, dropped or cut short; fractions, am/pm, zones after it) it gives
+    /// what the general path gives, value and kind, or nil with it.
+    func testISOShortcutAgreesWithTheGeneralPath() {
+        var rng = SeededRandom(seed: 17)
+        let alphabet = Array("0123456789-:T t.,Z+ampAP".utf8)
+        let tails = ["", "Z", ".5Z", ".123456", ",12", ".", "+05:30", "-0800", " +00:00", " pm", "am", " PM Z", "Zx", ":07"]
+        var agreedOnAValue = 0
+        for zone in ["UTC", "America/New_York"] {
+            let z = TimeZoneCache.shared.table(zone)!
+            let fast = TimestampParser(zone: z)
+            var general = TimestampParser(zone: z)
+            general.shortcut = false
+            for _ in 0..<20_000 {
+                let y = 1990 + rng.below(50), mo = rng.below(14), d = rng.below(33)
+                let h = rng.below(26), m = rng.below(62), sec = rng.below(62)
+                let sep = ["T", "t", " ", "x"][rng.below(4)]
+                func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+                var b = Array("\(y)-\(two(mo))-\(two(d))\(sep)\(two(h)):\(two(m)):\(two(sec))\(tails[rng.below(tails.count)])".utf8)
+                switch rng.below(4) {
+                case 0: b[rng.below(b.count)] = alphabet[rng.below(alphabet.count)]
+                case 1: b.remove(at: rng.below(b.count))
+                case 2: b.removeLast(rng.below(4))
+                default: break
+                }
+                let (x, w) = b.withUnsafeBufferPointer { (fast.parseKind($0), general.parseKind($0)) }
+                XCTAssertEqual(x?.millis, w?.millis, String(decoding: b, as: UTF8.self))
+                XCTAssertEqual(x?.kind, w?.kind, String(decoding: b, as: UTF8.self))
+                if w != nil { agreedOnAValue += 1 }
+            }
+        }
+        // Both sides of the property occur often: values read, and values refused.
+        XCTAssertGreaterThan(agreedOnAValue, 4_000)
+        XCTAssertLessThan(agreedOnAValue, 32_000)
+    }
+
     func testFixedFormatsSkipDetection() {
         XCTAssertNil(parse("3/4/2026", "UTC", .iso))
         XCTAssertNil(parse("2026-03-04", "UTC", .us))

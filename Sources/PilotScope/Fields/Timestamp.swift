@@ -34,6 +34,9 @@ public enum TimestampKind: Int, CaseIterable, Sendable {
 public struct TimestampParser: Sendable {
     public let format: TimestampFormat
     public let zone: TimeZoneTable
+    /// Reads the common ISO shape by `Cursor.isoDateTime` first (off only in the tests that
+    /// check it against the general path).
+    var shortcut = true
 
     public init(format: TimestampFormat = .auto, zone: TimeZoneTable = .utc) {
         self.format = format
@@ -52,7 +55,7 @@ public struct TimestampParser: Sendable {
         var cur = Cursor(p: p, n: n)
         if isDigit(p[0]) && isDigit(p[1]) && isDigit(p[2]) && isDigit(p[3]) && p[4] == 0x2D {
             guard format == .auto || format == .iso else { return nil }
-            return cur.iso(zone)
+            return cur.iso(zone, shortcut: shortcut)
         }
         if n == 10 || n == 13, cur.allDigits() {
             let v = cur.number(0, n)
@@ -115,20 +118,47 @@ private struct Cursor {
         if eat(0x3A) {
             guard let ss = fixed(2) else { return nil }
             s = ss
-            if i < n, p[i] == 0x2E || p[i] == 0x2C {
-                i += 1
-                var digits = 0
-                while i < n, isDigit(p[i]) {
-                    if digits < 3 { ms = ms * 10 + Int(p[i] - 0x30) }
-                    digits += 1
-                    i += 1
-                }
-                guard digits > 0 else { return nil }
-                if digits == 1 { ms *= 100 } else if digits == 2 { ms *= 10 }
-            }
+            guard let f = fraction() else { return nil }
+            ms = f
         }
         guard m < 60, s < 60 else { return nil }
         return (h, m, s, ms)
+    }
+
+    /// An optional `.fff` or `,fff` after the seconds (any number of digits, at least one; the
+    /// first three count): milliseconds, 0 without one, nil when malformed.
+    @inline(__always) mutating func fraction() -> Int? {
+        guard i < n, p[i] == 0x2E || p[i] == 0x2C else { return 0 }
+        i += 1
+        var ms = 0, digits = 0
+        while i < n, isDigit(p[i]) {
+            if digits < 3 { ms = ms * 10 + Int(p[i] - 0x30) }
+            digits += 1
+            i += 1
+        }
+        guard digits > 0 else { return nil }
+        if digits == 1 { ms *= 100 } else if digits == 2 { ms *= 10 }
+        return ms
+    }
+
+    /// The common shape `YYYY-MM-DD?hh:mm:ss` (`?`: `T`, `t` or a space) and any fraction,
+    /// read from the start by position: the days and the clock, with `i` after them. Nil for any
+    /// other shape or an impossible value, which the general path then reads (the same result
+    /// for this shape: it is a shortcut, not a second grammar).
+    @inline(__always) mutating func isoDateTime() -> (days: Int64, clock: (hour: Int, minute: Int, second: Int, millis: Int))? {
+        guard n >= 19, p[7] == 0x2D, p[10] == 0x54 || p[10] == 0x74 || p[10] == 0x20, p[13] == 0x3A, p[16] == 0x3A else { return nil }
+        // Two digits at `k`, or nil (a byte minus "0" is a digit below 10).
+        func two(_ k: Int) -> Int? {
+            let (a, b) = (p[k] &- 0x30, p[k + 1] &- 0x30)
+            return a < 10 && b < 10 ? Int(a) * 10 + Int(b) : nil
+        }
+        guard let c = two(0), let yy = two(2), let mo = two(5), let d = two(8), let h = two(11), let m = two(14), let s = two(17)
+        else { return nil }
+        let y = c * 100 + yy
+        guard mo >= 1, mo <= 12, d >= 1, d <= Civil.daysInMonth(y, mo), m < 60, s < 60 else { return nil }
+        i = 19
+        guard let ms = fraction() else { return nil }
+        return (Civil.days(year: y, month: mo, day: d), (h, m, s, ms))
     }
 
     /// Optional ` am`/` pm` (either case, space optional); adjusts a 12-hour clock.
@@ -166,14 +196,22 @@ private struct Cursor {
         return .some(sign * Int64(hh * 3600 + mm * 60))
     }
 
-    mutating func iso(_ zone: TimeZoneTable) -> (millis: Int64, kind: TimestampKind)? {
-        guard let y = fixed(4), eat(0x2D), let mo = fixed(2), eat(0x2D), let d = fixed(2) else { return nil }
-        guard mo >= 1, mo <= 12, d >= 1, d <= Civil.daysInMonth(y, mo) else { return nil }
-        let days = Civil.days(year: y, month: mo, day: d)
-        if i == n { return (zone.utc(fromLocal: days * 86_400) * 1000, .isoDate) }
-        guard p[i] == 0x54 || p[i] == 0x74 || p[i] == 0x20 else { return nil }
-        i += 1
-        guard var c = clock() else { return nil }
+    mutating func iso(_ zone: TimeZoneTable, shortcut: Bool = true) -> (millis: Int64, kind: TimestampKind)? {
+        let days: Int64
+        var c: (hour: Int, minute: Int, second: Int, millis: Int)
+        if shortcut, let fast = isoDateTime() {
+            (days, c) = fast
+        } else {
+            i = 0
+            guard let y = fixed(4), eat(0x2D), let mo = fixed(2), eat(0x2D), let d = fixed(2) else { return nil }
+            guard mo >= 1, mo <= 12, d >= 1, d <= Civil.daysInMonth(y, mo) else { return nil }
+            days = Civil.days(year: y, month: mo, day: d)
+            if i == n { return (zone.utc(fromLocal: days * 86_400) * 1000, .isoDate) }
+            guard p[i] == 0x54 || p[i] == 0x74 || p[i] == 0x20 else { return nil }
+            i += 1
+            guard let general = clock() else { return nil }
+            c = general
+        }
         guard let twelve = meridiem(&c.hour) else { return nil }
         guard c.hour < 24 else { return nil }
         guard let off = zoneOffset() else { return nil }
