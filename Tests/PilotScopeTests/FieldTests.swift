@@ -119,7 +119,11 @@ final class FieldTests: XCTestCase {
         // One buffer reused, as the row parsers do: each result is the whole of the buffer.
         let n = EmailNormalizer(stripPlusTags: true, gmailDots: true)
         var out: [UInt8] = []
-        for (raw, want) in [("Very.Long.Name+x@Gmail.com", "verylongname@gmail.com"), ("b@X.io", "b@x.io"), ("x@", ""), (" ", "")] {
+        let cases = [
+            ("Very.Long.Name+x@Gmail.com", "verylongname@gmail.com"), ("b@X.io", "b@x.io"), ("x@", ""), (" ", ""),
+            ("Ab@x.com", "ab@x.com"), ("+t@x.com", ""),
+        ]
+        for (raw, want) in cases {
             _ = Array(raw.utf8).withUnsafeBufferPointer { n.normalize($0, into: &out) }
             XCTAssertEqual(String(decoding: out, as: UTF8.self), want, raw)
         }
@@ -227,6 +231,35 @@ final class FieldTests: XCTestCase {
 
     /// The host pre-test never rejects a URL that could match a link: a URL matches a link only
     /// if its normalized host equals the link's, and the pre-test accepts exactly those hosts.
+    /// The one-word shortcut for `https://` and `http://` gives what the byte scan gives: any
+    /// case, and each byte of the two prefixes changed (its other case, its `^ 0x20` twin, a
+    /// control byte, a neighbour), cut short, or followed by nothing, a host or a path.
+    func testSchemeShortcutAgreesWithTheScan() {
+        var checked = 0
+        for prefix in ["https://", "http://", "HTTPS://", "hTTp://", "https:/", "http:", "ftp://", "h://"] {
+            let base = Array(prefix.utf8)
+            var variants = [base]
+            for k in base.indices {
+                for b in [base[k] ^ 0x20, 0x00, 0x08, base[k] &+ 1, base[k] &- 1, 0x3A, 0x2F] {
+                    var v = base
+                    v[k] = b
+                    variants.append(v)
+                }
+                variants.append(Array(base[..<k]))
+            }
+            for v in variants {
+                for tail in ["", "x", "/a", "www.example.com/p?q=1", "12345678"] {
+                    let u = v + Array(tail.utf8)
+                    u.withUnsafeBufferPointer { XCTAssertEqual(URLFields.schemeEnd($0), URLFields.schemeEndByScan($0), String(decoding: u, as: UTF8.self)) }
+                    checked += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 1500)
+        XCTAssertEqual(Array("HTTPS://x.io".utf8).withUnsafeBufferPointer { URLFields.schemeEnd($0) }, 8)
+        XCTAssertEqual(Array("http://x.io".utf8).withUnsafeBufferPointer { URLFields.schemeEnd($0) }, 7)
+    }
+
     func testHostPreTestAgreesWithNormalization() {
         let parts = ["https://", "HTTP://", "HtTpS://www.", "http:/", "https:", "httpsx://", "", "x+y.z://", "://", "www.", "WWW.", "wwwx."]
         let hosts = ["cal.example.com", "Cal.Example.COM", "", "a", "www"]

@@ -28,6 +28,37 @@ final class GoldenReportTests: XCTestCase {
         }
     }
 
+    /// B7 through the binary at default settings: explicit `utm_*` columns override the URL's
+    /// query, key by key, when non-empty after trimming. golden-rules with its UTM values moved
+    /// into columns (t4), a query value the column overrides (t2: `Other` in the query, ` Shared `
+    /// in the column), a blank column that leaves the query's value (t6), and a key from each
+    /// (t7), must give golden-rules' expected tables: with the query winning, t2 would match
+    /// neither pilot and r3's attribution would change.
+    func testUTMColumnsOverrideTheQueryThroughTheBinary() throws {
+        let src = Support.fixtures.appendingPathComponent("golden-rules")
+        let dir = Support.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for f in ["crm.csv", "pilotscope.yaml"] { try FileManager.default.copyItem(atPath: src.path + "/" + f, toPath: dir + "/" + f) }
+        let rows = [
+            "ts,visitor_id,email,event,url,meeting_type,utm_source,utm_medium,utm_campaign,utm_term,utm_content",
+            "2026-03-10T14:00:00Z,v2,x2@a.com,booking,https://cal.example.com/alpha/intro,,,,,,",
+            "2026-03-11T10:00:00Z,v3,,click,https://site.com/?utm_source=Other&utm_campaign=beta,, Shared ,,,,",
+            "2026-03-11T11:00:00Z,v3,x3@a.com,form_submit,https://site.com/contact,,,,,,",
+            "2026-03-12T10:00:00Z,v3,,click,https://site.com/,,shared,,other,,",
+            "2026-03-13T09:00:00Z,,x4@a.com,booking,,beta intro,,,,,",
+            "2026-03-11T12:00:00Z,v2,,click,https://site.com/?utm_source=shared&utm_campaign=beta,,  ,,,,",
+            "2026-03-12T12:00:00Z,v9,,registration,https://site.com/?utm_campaign=beta,,shared,,,,",
+            "2026-03-25T12:00:00Z,v9,,click,https://site.com/?utm_source=shared,,,,,,",
+        ]
+        Support.write(dir + "/touches.csv", rows.joined(separator: "\n") + "\n")
+        let r = try Support.run(["report", "-c", dir + "/pilotscope.yaml", "--out", dir + "/out", "--quiet"])
+        XCTAssertEqual(r.code, 0, r.err)
+        for table in ReportTables.names + ["rejects"] {
+            let want = Support.read(src.path + "/expected/\(table).csv")
+            XCTAssertEqual(Support.read(dir + "/out/\(table).csv"), want, table)
+        }
+    }
+
     func testGoldenBasic() throws { try golden("golden-basic") }
 
     /// SPEC 3.6 edges: three pilots on one contact, the lookback boundary and one second before it,

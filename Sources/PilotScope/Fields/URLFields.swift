@@ -162,12 +162,18 @@ public enum URLFields {
     @inline(__always) static func schemeEnd(_ u: Bytes) -> Int {
         // Nearly every URL starts `https://` or `http://` (any case): one word compared.
         if u.count >= 8, let p = u.baseAddress {
-            let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
-            // Little-endian bytes; `| 0x20` lower-cases each letter position (and makes no
-            // other byte a lower-case letter of these).
+            // This is safe: the slice holds at least the 8 bytes loaded.
+            let w = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+            // The first byte in the low bits; `| 0x20` lower-cases each letter position (and
+            // makes no other byte a lower-case letter of these).
             if w | 0x0000_0020_2020_2020 == 0x2F2F_3A73_7074_7468 { return 8 }  // "https://"
             if (w & 0x00FF_FFFF_FFFF_FFFF) | 0x2020_2020 == 0x002F_2F3A_7074_7468 { return 7 }  // "http://"
         }
+        return schemeEndByScan(u)
+    }
+
+    /// `schemeEnd` read byte by byte (any scheme; the tests check the shortcut against it).
+    static func schemeEndByScan(_ u: Bytes) -> Int {
         var k = 0
         while k < u.count {
             let c = u[k]
