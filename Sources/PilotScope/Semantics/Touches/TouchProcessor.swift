@@ -68,7 +68,10 @@ struct PendingVisitor {
 public struct TouchProcessor: RowProcessor {
     let ctx: TouchContext
     /// `ctx` for the per-row matching: the workers share one context, so retaining it per row
-    /// is an atomic write to a cache line both cores write. `ctx` owns it.
+    /// is an atomic write to a cache line both cores write. `ctx` owns it. Read through
+    /// `Unmanaged._withUnsafeGuaranteedRef`, which is underscored (not stable) standard-library
+    /// API: if a toolchain drops it, `takeUnretainedValue()` is the stable fallback, at the cost
+    /// of the retain it saves (issue 17, step 17).
     let unretainedContext: Unmanaged<TouchContext>
     var parsers: RowParsers
     public var state: TouchState
