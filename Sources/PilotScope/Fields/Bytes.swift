@@ -42,6 +42,23 @@ extension UnsafeBufferPointer where Element == UInt8 {
     }
 }
 
+extension Array where Element == UInt8 {
+    /// A buffer written by position (`write`), never shrunk: at least `n` bytes, the contents
+    /// kept, grown at least twofold (zeros after them).
+    @inline(__always) mutating func ensureCount(_ n: Int) {
+        if n > count { self += repeatElement(0, count: Swift.max(n - count, count, 256)) }
+    }
+
+    /// Copies `v` to `self[at..<at + v.count]`, growing the buffer first if needed: one copy,
+    /// not an `append` (a call and a uniqueness check per use).
+    @inline(__always) mutating func write(_ v: Bytes, at: Int) {
+        ensureCount(at + v.count)
+        guard let src = v.baseAddress, v.count > 0 else { return }
+        // This is safe: the buffer holds `at + v.count` bytes (made sure of above).
+        withUnsafeMutableBufferPointer { ($0.baseAddress! + at).update(from: src, count: v.count) }
+    }
+}
+
 extension String {
     /// Trimmed, ASCII-lower-cased bytes of a configured value.
     public var normalizedText: [UInt8] {

@@ -30,7 +30,7 @@ public struct UTMValues {
         used = 0
         present = 0
         lengths = SIMD8(repeating: 0)
-        if buffer.count < capacity { buffer = [UInt8](repeating: 0, count: max(capacity, 2 * buffer.count, 256)) }
+        buffer.ensureCount(capacity)
     }
 
     public func isPresent(_ k: Int) -> Bool { present & (1 << UInt8(k)) != 0 }
@@ -54,14 +54,11 @@ public struct UTMValues {
     /// Sets key `k` to `v` (`lowered`: ASCII lower-cased), after the values written so far.
     public mutating func set(_ k: Int, _ v: Bytes, lowered: Bool = false) {
         let at = used
-        if at + v.count > buffer.count { buffer += repeatElement(0, count: max(at + v.count - buffer.count, buffer.count)) }
-        buffer.withUnsafeMutableBufferPointer { out in
-            if lowered {
-                for i in 0..<v.count { out[at + i] = asciiLower(v[i]) }
-            } else if v.count > 0 {
-                // This is safe: the buffer holds `v.count` bytes after `at` (grown above).
-                (out.baseAddress! + at).update(from: v.baseAddress!, count: v.count)
-            }
+        if lowered {
+            buffer.ensureCount(at + v.count)
+            buffer.withUnsafeMutableBufferPointer { out in for i in 0..<v.count { out[at + i] = asciiLower(v[i]) } }
+        } else {
+            buffer.write(v, at: at)
         }
         starts[k] = Int32(at)
         lengths[k] = Int32(v.count)

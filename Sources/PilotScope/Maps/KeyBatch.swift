@@ -9,8 +9,7 @@ let mapLookupBatch = 16
 struct KeyBatch<Value> {
     private var prepared: [ByteMap<Value>.Prepared] = []
     private var ends: [Int] = []
-    /// The queued keys back to back in `bytes[0..<used]`; grown, never shrunk, so queueing a key
-    /// is one copy (no `append`, which costs a call of its own per key).
+    /// The queued keys back to back in `bytes[0..<used]` (`Array.write`: grown, never shrunk).
     private var bytes: [UInt8] = []
     private var used = 0
     /// Entry ids of the keys, in queue order, after `resolve`.
@@ -33,14 +32,8 @@ struct KeyBatch<Value> {
     @inline(__always) mutating func add(_ key: Bytes, _ p: ByteMap<Value>.Prepared, prefetchingIn map: ByteMap<Value>) -> Int {
         map.prefetchSlot(p)
         prepared.append(p)
-        let n = key.count
-        if used + n > bytes.count { bytes += repeatElement(0, count: max(used + n - bytes.count, bytes.count, 256)) }
-        if n > 0 {
-            let at = used
-            // This is safe: `bytes` holds at least `used + n` bytes (grown above).
-            bytes.withUnsafeMutableBufferPointer { ($0.baseAddress! + at).update(from: key.baseAddress!, count: n) }
-        }
-        used += n
+        bytes.write(key, at: used)
+        used += key.count
         ends.append(used)
         return prepared.count - 1
     }
