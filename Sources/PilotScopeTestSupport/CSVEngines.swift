@@ -56,12 +56,12 @@ struct Collector: RecordHandler {
 public enum CSVEngines {
     /// The production path: the chunker cuts on quote parity from a source read `chunk / 2`
     /// bytes at a time into `chunk`-byte buffers, the fast scanner parses each chunk.
-    public static func fast(_ input: [UInt8], chunk: Int) -> ParsedCSV {
+    public static func fast(_ input: [UInt8], chunk: Int, delimiter: UInt8 = 0x2C) -> ParsedCSV {
         var out = ParsedCSV()
         let pool = BufferPool(size: chunk, limit: 1 << 20)
         let chunker = Chunker(source: MemorySource(input, step: max(1, chunk / 2)), name: "mem", pool: pool, fileIndex: 0)
         var c = Collector()
-        var scanner = FastCSVScanner()
+        var scanner = FastCSVScanner(delimiter: delimiter)
         do {
             while let ch = try chunker.next() {
                 defer { pool.release(ch.buffer, ch.capacity) }
@@ -84,11 +84,11 @@ public enum CSVEngines {
 
     /// libcsv (the parser of record), fed in pieces of `piece` bytes; a BOM is stripped first,
     /// as the chunker does.
-    public static func libcsv(_ input: [UInt8], piece: Int) -> ParsedCSV {
+    public static func libcsv(_ input: [UInt8], piece: Int, delimiter: UInt8 = 0x2C) -> ParsedCSV {
         var out = ParsedCSV()
         var bytes = input
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        let p = LibCSVParser()
+        let p = LibCSVParser(delimiter: delimiter)
         var c = Collector()
         do {
             var i = 0
